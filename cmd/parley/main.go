@@ -1,0 +1,376 @@
+// Command parley runs Parley: a platform for public debate and deliberation.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/demo"
+	"github.com/parley-org/parley/internal/importer"
+	"github.com/parley-org/parley/internal/markup"
+	"github.com/parley-org/parley/internal/media"
+	"github.com/parley-org/parley/internal/store"
+	"github.com/parley-org/parley/internal/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "parley:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// command is one of parley's subcommands.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, e *env, args []string) error
+}
+
+// commands lists parley's subcommands, in the order help shows them.
+func commands() []command {
+	return []command{
+		{"serve", "", "Run the Parley web server (the default command).", serve},
+		{"migrate", "", "Create or update the database schema, then exit.", migrate},
+		{"debate import", "FILE.md", "Create or update a debate from a Markdown file with front matter.", importDebate},
+		{"help", "[COMMAND]", "Explain the commands and their options.", nil},
+	}
+}
+
+// env is what a command may touch of the outside world.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return serve(ctx, e, args)
+	}
+	if args[0] == "help" || args[0] == "--help" {
+		return help(e, args[1:])
+	}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if c.run != nil && len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c.run(ctx, e, args[len(words):])
+		}
+	}
+	return fmt.Errorf("unknown command %q; run 'parley help' for the list", strings.Join(args, " "))
+}
+
+// options are the settings shared by the commands, each a flag with a
+// PARLEY_* environment variable as its default.
+type options struct {
+	addr, database, dataDir, baseURL, logLevel, logFormat string
+	demo                                                  bool
+	maxComment, maxDepth                                  int
+	shutdownTimeout                                       time.Duration
+}
+
+func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("parley "+cmd, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	str := func(p *string, name, envName, def, usage string) {
+		if v := e.getenv(envName); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" ("+envName+")")
+	}
+	integer := func(p *int, name, envName string, def int, usage string) {
+		if v, err := strconv.Atoi(e.getenv(envName)); err == nil {
+			def = v
+		}
+		fs.IntVar(p, name, def, usage+" ("+envName+")")
+	}
+	str(&o.database, "database", "PARLEY_DATABASE_URL", "", "database: sqlite:PATH, or postgres://… (default sqlite:DATA-DIR/parley.db)")
+	str(&o.dataDir, "data-dir", "PARLEY_DATA_DIR", "data", "folder for the embedded database and uploaded images")
+	str(&o.logLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	str(&o.logFormat, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+	if cmd == "serve" {
+		str(&o.addr, "addr", "PARLEY_ADDR", "localhost:8080", "address to listen on (host:port; :8080 for every interface)")
+		str(&o.baseURL, "base-url", "PARLEY_BASE_URL", "", "public address of the site, for links in feeds and mail (default http://ADDR)")
+		demoDefault := true
+		if v, err := strconv.ParseBool(e.getenv("PARLEY_DEMO")); err == nil {
+			demoDefault = v
+		}
+		fs.BoolVar(&o.demo, "demo", demoDefault, "fill an empty database with demo content (PARLEY_DEMO)")
+		integer(&o.maxComment, "max-comment-length", "PARLEY_MAX_COMMENT_LENGTH", parley.DefaultMaxBodyLen, "longest comment, in characters")
+		integer(&o.maxDepth, "max-depth", "PARLEY_MAX_DEPTH", parley.DefaultMaxDepth, "how many levels replies nest")
+		timeout := 15 * time.Second
+		if d, err := time.ParseDuration(e.getenv("PARLEY_SHUTDOWN_TIMEOUT")); err == nil {
+			timeout = d
+		}
+		fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", timeout, "how long in-flight requests may take to finish on shutdown (PARLEY_SHUTDOWN_TIMEOUT)")
+	}
+	return fs
+}
+
+func (o *options) databaseURL() string {
+	if o.database != "" {
+		return o.database
+	}
+	return "sqlite:" + filepath.Join(o.dataDir, "parley.db")
+}
+
+func (o *options) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	h := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, h)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, h)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", o.logFormat)
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, o *options) (*store.Store, error) {
+	st, err := store.Open(ctx, o.databaseURL())
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func parse(e *env, cmd string, args []string) (*options, *flag.FlagSet, error) {
+	o := &options{}
+	fs := newFlags(e, cmd, o)
+	fs.Usage = func() { usage(e.stderr, cmd, fs) }
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return o, fs, nil
+}
+
+func serve(ctx context.Context, e *env, args []string) error {
+	o, fs, err := parse(e, "serve", args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	log, err := o.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	md, err := media.Open(filepath.Join(o.dataDir, "media"))
+	if err != nil {
+		return err
+	}
+	if o.demo {
+		loaded, err := demo.Load(ctx, st, md, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		if loaded {
+			log.Info("loaded demo content into the new database; run with --demo=false to start empty")
+		}
+	}
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	baseURL := o.baseURL
+	if baseURL == "" {
+		baseURL = "http://" + displayAddr(ln.Addr().String())
+	}
+	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth}, st, md, log)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(ln) }()
+	fmt.Fprintf(e.stdout, "Parley is running at %s (database: %s)\n", baseURL, st.Dialect())
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", baseURL, "database", st.Dialect())
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func migrate(ctx context.Context, e *env, args []string) error {
+	o, _, err := parse(e, "migrate", args)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(e.stdout, "The %s database is up to date.\n", st.Dialect())
+	return nil
+}
+
+func importDebate(ctx context.Context, e *env, args []string) error {
+	o, fs, err := parse(e, "debate import", args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("debate import takes one Markdown file; see 'parley help debate import'")
+	}
+	file := fs.Arg(0)
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	f, err := importer.ParseDebate(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	d := f.Debate
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("%s: %s", file, describe(err))
+	}
+	st, err := openStore(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if f.Image != "" {
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(file), f.Image))
+		if err != nil {
+			return fmt.Errorf("%s: image: %w", file, err)
+		}
+		md, err := media.Open(filepath.Join(o.dataDir, "media"))
+		if err != nil {
+			return err
+		}
+		name, err := md.Save(strings.ToLower(filepath.Ext(f.Image)), data)
+		if err != nil {
+			return fmt.Errorf("%s: image: %w", file, err)
+		}
+		d.ImageURL = "/media/" + name
+	}
+	// Keep the stored publication date when updating a debate.
+	if old, err := st.DebateBySlug(ctx, d.Slug); err == nil {
+		d.PublishedAt, d.HoldForReview = old.PublishedAt, old.HoldForReview
+	}
+	d.BodyHTML = markup.NewArticle().Render(d.BodyMD)
+	created, err := st.SaveDebate(ctx, d)
+	if err != nil {
+		return fmt.Errorf("%s: %s", file, describe(err))
+	}
+	verb := "Updated"
+	if created {
+		verb = "Created"
+	}
+	fmt.Fprintf(e.stdout, "%s debate %q (%s) at /debates/%s\n", verb, d.Title, d.Status, d.Slug)
+	return nil
+}
+
+// describe spells out a domain error with its field problems.
+func describe(err error) string {
+	msg := parley.ErrorMessage(err)
+	if parley.ErrorCode(err) == parley.EINTERNAL {
+		msg = err.Error()
+	}
+	for field, problem := range parley.ErrorFields(err) {
+		msg += "\n  " + field + ": " + problem
+	}
+	return msg
+}
+
+func help(e *env, args []string) error {
+	name := strings.Join(args, " ")
+	if name == "" {
+		fmt.Fprint(e.stdout, `Parley: a platform for public debate and deliberation.
+
+Usage: parley [COMMAND] [OPTIONS]
+
+Commands:
+`)
+		for _, c := range commands() {
+			fmt.Fprintf(e.stdout, "  %-16s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		}
+		fmt.Fprint(e.stdout, `
+With no command, parley serves. Every option can also be set by the
+environment variable named beside it; a flag wins over the variable.
+Run 'parley help COMMAND' for a command's options.
+`)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			usage(e.stdout, c.name, newFlags(e, c.name, &options{}))
+			return nil
+		}
+	}
+	return fmt.Errorf("no command %q; run 'parley help'", name)
+}
+
+func usage(w io.Writer, name string, fs *flag.FlagSet) {
+	for _, c := range commands() {
+		if c.name == name {
+			fmt.Fprintf(w, "Usage: parley %s [OPTIONS] %s\n\n%s\n\nOptions:\n", c.name, c.args, c.summary)
+		}
+	}
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}

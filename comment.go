@@ -1,0 +1,182 @@
+package parley
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CommentStatus decides who sees a comment.
+type CommentStatus string
+
+const (
+	CommentApproved CommentStatus = "approved" // shown and counted
+	CommentPending  CommentStatus = "pending"  // waiting for a moderator; its author sees it
+	CommentSpam     CommentStatus = "spam"
+	CommentTrash    CommentStatus = "trash"
+)
+
+// Valid reports whether s is a known status.
+func (s CommentStatus) Valid() bool {
+	switch s {
+	case CommentApproved, CommentPending, CommentSpam, CommentTrash:
+		return true
+	}
+	return false
+}
+
+// Comment is a reader's contribution to a debate. Comments are stored flat;
+// BuildThread arranges them into a tree.
+type Comment struct {
+	ID       int64
+	DebateID int64
+	// ParentID places the comment in the tree (0 for a top-level comment).
+	ParentID int64
+	// RootID is the top-level comment of the thread; a top-level comment is its own root.
+	RootID int64
+	// ReplyToID is the comment actually answered. It differs from ParentID
+	// when the reply would have been deeper than the thread allows and was
+	// placed beside its parent instead.
+	ReplyToID   int64
+	ReplyToName string
+	Depth       int // 0 for top-level
+	AuthorName  string
+	// AuthorEmail is private: it never appears in a page, feed, API response or log.
+	AuthorEmail string
+	// AvatarKey derives the generated avatar; it reveals nothing about the email.
+	AvatarKey string
+	BodyMD    string
+	BodyHTML  string // sanitised at write time
+	Status    CommentStatus
+	Language  string // ISO 639-1, "" when unknown
+	// Source names where a comment entered on a reader's behalf came from
+	// ("email", "post", "social"); "" for comments posted on the site.
+	Source    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Limits on comment fields. The body limit is configurable per site; this is the default.
+const (
+	MaxNameLen         = 80
+	MaxEmailLen        = 254
+	DefaultMaxBodyLen  = 5000
+	DefaultMaxDepth    = 4
+	MaxSubmissionKeyLn = 64
+)
+
+// NewComment is what a reader submits.
+type NewComment struct {
+	DebateSlug  string
+	ParentID    int64
+	AuthorName  string
+	AuthorEmail string
+	Body        string
+	// SubmissionKey makes a post idempotent: a second post with the same key
+	// returns the first comment instead of creating another.
+	SubmissionKey string
+}
+
+// Validate cleans the submission in place and reports every problem, each
+// beside its field. maxBody is the site's limit on the body in characters.
+func (c *NewComment) Validate(maxBody int) error {
+	p := Problems{}
+	var ok bool
+	if c.AuthorName, ok = CleanLine(c.AuthorName); !ok {
+		p.Add("author_name", "Your name is not valid UTF-8 text.")
+	}
+	if c.AuthorEmail, ok = CleanLine(c.AuthorEmail); !ok {
+		p.Add("author_email", "Your email address is not valid UTF-8 text.")
+	}
+	if c.Body, ok = CleanText(c.Body); !ok {
+		p.Add("body", "Your comment is not valid UTF-8 text.")
+	}
+	switch n := utf8.RuneCountInString(c.AuthorName); {
+	case n == 0:
+		p.Add("author_name", "Please give a name to show with your comment.")
+	case n > MaxNameLen:
+		p.Add("author_name", "Your name is longer than 80 characters.")
+	}
+	switch {
+	case c.AuthorEmail == "":
+		p.Add("author_email", "Please give your email address. It will never be shown.")
+	case len(c.AuthorEmail) > MaxEmailLen || !ValidEmail(c.AuthorEmail):
+		p.Add("author_email", "This does not look like an email address.")
+	}
+	switch n := utf8.RuneCountInString(c.Body); {
+	case n == 0:
+		p.Add("body", "Please write a comment.")
+	case n > maxBody:
+		p.Add("body", "Your comment is "+itoa(n)+" characters long; the limit is "+itoa(maxBody)+".")
+	}
+	if c.ParentID < 0 {
+		p.Add("parent_id", "The comment you reply to does not exist.")
+	}
+	if len(c.SubmissionKey) > MaxSubmissionKeyLn {
+		c.SubmissionKey = ""
+	}
+	return p.Err()
+}
+
+// ValidEmail reports whether s is a bare address such as name@example.org.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+// CommentFilter selects the approved top-level threads of one debate page.
+type CommentFilter struct {
+	DebateID int64
+	// NewestFirst orders top-level threads newest first; replies stay oldest first.
+	NewestFirst bool
+	// After is the cursor: the last top-level comment ID of the previous page.
+	After int64
+	// Limit is the number of top-level threads.
+	Limit int
+}
+
+// ThreadPage is one page of a debate's comments: whole threads, never part of one.
+type ThreadPage struct {
+	Comments []*Comment // flat, in display order of roots; replies by ID
+	// Next is the cursor for the following page, 0 on the last page.
+	Next int64
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// AvatarKey derives the key of a commenter's generated avatar from their
+// email address and a site secret. Unlike a plain hash of the address (as
+// Gravatar uses), it cannot be reversed by guessing addresses.
+func AvatarKey(secret []byte, email string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return hex.EncodeToString(m.Sum(nil)[:10])
+}

@@ -1,0 +1,380 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/parley-org/parley"
+)
+
+const commentCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name, c.author_email,
+	c.avatar_key, c.body_md, c.body_html, c.status, c.language, c.source, c.created_at, c.updated_at`
+
+func scanComment(row interface{ Scan(...any) error }) (*parley.Comment, error) {
+	var c parley.Comment
+	var parent, replyTo sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName, &c.AuthorEmail,
+		&c.AvatarKey, &c.BodyMD, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	c.ParentID, c.ReplyToID = parent.Int64, replyTo.Int64
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &c, nil
+}
+
+// CreateComment is a validated comment, rendered and ready to store.
+type CreateComment struct {
+	DebateID    int64
+	ParentID    int64
+	AuthorName  string
+	AuthorEmail string
+	AvatarKey   string
+	BodyMD      string
+	BodyHTML    string
+	Language    string
+	Source      string
+	// SubmissionKey makes the post idempotent within the debate.
+	SubmissionKey string
+	// MaxDepth is how deep replies nest; a reply below it is placed beside its parent.
+	MaxDepth int
+	// Status overrides the debate's policy; "" lets the debate decide.
+	Status parley.CommentStatus
+	// CreatedAt is set by imports; zero means now.
+	CreatedAt time.Time
+	// IgnoreClosed lets imports add comments to a closed debate.
+	IgnoreClosed bool
+}
+
+// CreateComment stores a new comment, places it in its thread and updates the
+// debate's counters, all in one transaction. When a comment with the same
+// submission key exists it returns that one with created false.
+func (s *Store) CreateComment(ctx context.Context, p CreateComment) (c *parley.Comment, created bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		c, created, err = s.createComment(ctx, tx, p)
+		return err
+	})
+	if parley.ErrorCode(err) == parley.ECONFLICT && p.SubmissionKey != "" {
+		// Two nodes raced on the same submission: the other one's comment stands.
+		c, err = s.commentBySubmission(ctx, s.read, p.DebateID, p.SubmissionKey)
+		return c, false, err
+	}
+	return c, created, err
+}
+
+func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) (*parley.Comment, bool, error) {
+	var status parley.DebateStatus
+	var hold bool
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status, hold_for_review FROM debates WHERE id = ?`), p.DebateID).Scan(&status, &hold)
+	if err == sql.ErrNoRows {
+		return nil, false, parley.Errorf(parley.ENOTFOUND, "There is no debate at this address.")
+	} else if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case status == parley.DebateDraft:
+		return nil, false, parley.Errorf(parley.ENOTFOUND, "There is no debate at this address.")
+	case status == parley.DebateClosed && !p.IgnoreClosed:
+		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
+	}
+	if p.SubmissionKey != "" {
+		c, err := s.commentBySubmission(ctx, tx, p.DebateID, p.SubmissionKey)
+		if err == nil {
+			return c, false, nil
+		}
+		if parley.ErrorCode(err) != parley.ENOTFOUND {
+			return nil, false, err
+		}
+	}
+
+	now := s.now()
+	created := p.CreatedAt
+	if created.IsZero() {
+		created = now
+	}
+	c := &parley.Comment{
+		DebateID: p.DebateID, AuthorName: p.AuthorName, AuthorEmail: p.AuthorEmail, AvatarKey: p.AvatarKey,
+		BodyMD: p.BodyMD, BodyHTML: p.BodyHTML, Language: p.Language, Source: p.Source,
+		Status: p.Status, CreatedAt: created, UpdatedAt: created,
+	}
+	if c.Status == "" {
+		c.Status = parley.CommentApproved
+		if hold {
+			c.Status = parley.CommentPending
+		}
+	}
+	if p.ParentID != 0 {
+		if err := s.placeReply(ctx, tx, c, p.ParentID, p.MaxDepth); err != nil {
+			return nil, false, err
+		}
+	}
+	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO comments (debate_id, parent_id, root_id, reply_to_id, depth, author_name,
+		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		c.DebateID, nullID(c.ParentID), c.RootID, nullID(c.ReplyToID), c.Depth, c.AuthorName,
+		c.AuthorEmail, c.AvatarKey, c.BodyMD, c.BodyHTML, c.Status, c.Language, c.Source, nullString(p.SubmissionKey),
+		millis(c.CreatedAt), millis(c.UpdatedAt)).Scan(&c.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	if c.ParentID == 0 {
+		// A top-level comment is the root of its own thread.
+		c.RootID = c.ID
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET root_id = id WHERE id = ?`), c.ID); err != nil {
+			return nil, false, err
+		}
+	}
+	if c.Status == parley.CommentApproved {
+		if err := s.countComment(ctx, tx, c.DebateID, +1, c.CreatedAt); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, true, nil
+}
+
+// placeReply sets where a reply sits in the tree. Below the deepest level it
+// goes beside its parent, remembering which comment it answers.
+func (s *Store) placeReply(ctx context.Context, tx *sql.Tx, c *parley.Comment, parentID int64, maxDepth int) error {
+	var debateID, grandparent sql.NullInt64
+	var rootID int64
+	var depth int
+	var status parley.CommentStatus
+	err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id, parent_id, root_id, depth, status FROM comments WHERE id = ?`), parentID).
+		Scan(&debateID, &grandparent, &rootID, &depth, &status)
+	if err == sql.ErrNoRows || (err == nil && (debateID.Int64 != c.DebateID || (status != parley.CommentApproved && status != parley.CommentPending))) {
+		return &parley.Error{Code: parley.EINVALID, Message: "The comment you are replying to is no longer available.",
+			Fields: map[string]string{"parent_id": "The comment you are replying to is no longer available."}}
+	} else if err != nil {
+		return err
+	}
+	if maxDepth < 1 {
+		maxDepth = parley.DefaultMaxDepth
+	}
+	c.ReplyToID, c.RootID = parentID, rootID
+	if depth+1 < maxDepth {
+		c.ParentID, c.Depth = parentID, depth+1
+		return nil
+	}
+	// At the deepest level already: become the parent's sibling.
+	c.ParentID, c.Depth = grandparent.Int64, depth
+	if c.ParentID == 0 {
+		c.RootID = 0 // a new top-level thread; set to its own ID after insert
+	}
+	return nil
+}
+
+// countComment adjusts a debate's approved-comment counter.
+func (s *Store) countComment(ctx context.Context, tx *sql.Tx, debateID int64, delta int, at time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE debates SET comment_count = comment_count + ?,
+		last_comment_at = CASE WHEN last_comment_at IS NULL OR last_comment_at < ? THEN ? ELSE last_comment_at END
+		WHERE id = ?`), delta, millis(at), millis(at), debateID)
+	return err
+}
+
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) commentBySubmission(ctx context.Context, db rowQuerier, debateID int64, key string) (*parley.Comment, error) {
+	c, err := scanComment(db.QueryRowContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`), debateID, key))
+	if err == sql.ErrNoRows {
+		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
+	}
+	return c, err
+}
+
+// Comment returns a comment whatever its status; callers decide who may see it.
+func (s *Store) Comment(ctx context.Context, id int64) (*parley.Comment, error) {
+	c, err := scanComment(s.read.QueryRowContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c WHERE c.id = ?`), id))
+	if err == sql.ErrNoRows {
+		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
+	}
+	return c, s.fail(err)
+}
+
+// SetCommentStatus moves a comment to a new status, keeping the debate's count
+// of approved comments true.
+func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.CommentStatus) error {
+	if !status.Valid() {
+		return parley.Errorf(parley.EINVALID, "Unknown comment status %q.", status)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var debateID, created int64
+		var old parley.CommentStatus
+		err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id, status, created_at FROM comments WHERE id = ?`), id).Scan(&debateID, &old, &created)
+		if err == sql.ErrNoRows {
+			return parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
+		} else if err != nil {
+			return err
+		}
+		if old == status {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET status = ?, updated_at = ? WHERE id = ?`), status, millis(s.now()), id); err != nil {
+			return err
+		}
+		switch {
+		case status == parley.CommentApproved:
+			return s.countComment(ctx, tx, debateID, +1, fromMillis(created))
+		case old == parley.CommentApproved:
+			return s.countComment(ctx, tx, debateID, -1, time.Time{})
+		}
+		return nil
+	})
+}
+
+// Threads returns one page of a debate's approved comments: whole top-level
+// threads, Limit of them, after the cursor. It reads only those threads.
+func (s *Store) Threads(ctx context.Context, f parley.CommentFilter) (*parley.ThreadPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	var rootsQuery string
+	args := []any{f.DebateID}
+	switch {
+	case f.NewestFirst && f.After > 0:
+		rootsQuery = ` AND id < ? ORDER BY id DESC`
+		args = append(args, f.After)
+	case f.NewestFirst:
+		rootsQuery = ` ORDER BY id DESC`
+	default:
+		rootsQuery = ` AND id > ? ORDER BY id`
+		args = append(args, f.After)
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM comments WHERE debate_id = ? AND depth = 0 AND status = 'approved'`+rootsQuery+` LIMIT ?`), append(args, limit+1)...)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	roots := make([]int64, 0, limit+1)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, s.fail(err)
+		}
+		roots = append(roots, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(err)
+	}
+	page := &parley.ThreadPage{}
+	if len(roots) > limit {
+		roots = roots[:limit]
+		page.Next = roots[limit-1]
+	}
+	if len(roots) == 0 {
+		return page, nil
+	}
+	lo, hi := roots[0], roots[len(roots)-1]
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	// The page's roots are consecutive among the debate's approved roots, so
+	// one range scan over root_id finds every comment of those threads.
+	rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c
+		WHERE c.debate_id = ? AND c.root_id BETWEEN ? AND ? AND c.status = 'approved' ORDER BY c.root_id, c.id`), f.DebateID, lo, hi)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	byRoot := make(map[int64][]*parley.Comment, len(roots))
+	for _, id := range roots {
+		byRoot[id] = nil
+	}
+	n := 0
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		if list, ok := byRoot[c.RootID]; ok {
+			byRoot[c.RootID] = append(list, c)
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(err)
+	}
+	page.Comments = make([]*parley.Comment, 0, n)
+	for _, id := range roots {
+		page.Comments = append(page.Comments, byRoot[id]...)
+	}
+	nameReplyTargets(page.Comments)
+	return page, nil
+}
+
+// nameReplyTargets fills ReplyToName for replies placed beside the comment
+// they answer. That comment is always in the same thread.
+func nameReplyTargets(list []*parley.Comment) {
+	byID := make(map[int64]*parley.Comment, len(list))
+	for _, c := range list {
+		byID[c.ID] = c
+	}
+	for _, c := range list {
+		if c.ReplyToID != 0 && c.ReplyToID != c.ParentID {
+			if t := byID[c.ReplyToID]; t != nil {
+				c.ReplyToName = t.AuthorName
+			}
+		}
+	}
+}
+
+// PendingComments returns those of the given comments that are still
+// pending in the debate, so their author can see them.
+func (s *Store) PendingComments(ctx context.Context, debateID int64, ids []int64) ([]*parley.Comment, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{debateID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c
+		WHERE c.debate_id = ? AND c.status = 'pending' AND c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id`), args...)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return s.collectComments(rows)
+}
+
+// RecentComments returns a debate's newest approved comments, newest first.
+func (s *Store) RecentComments(ctx context.Context, debateID int64, limit int) ([]*parley.Comment, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c
+		WHERE c.debate_id = ? AND c.status = 'approved' ORDER BY c.id DESC LIMIT ?`), debateID, limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return s.collectComments(rows)
+}
+
+func (s *Store) collectComments(rows *sql.Rows) ([]*parley.Comment, error) {
+	defer rows.Close()
+	var list []*parley.Comment
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		list = append(list, c)
+	}
+	return list, s.fail(rows.Err())
+}
+
+// ThreadCursor returns the cursor of the oldest-first page that holds the
+// thread with this root, perPage threads a page; 0 is the first page.
+func (s *Store) ThreadCursor(ctx context.Context, debateID, rootID int64, perPage int) (int64, error) {
+	var before int
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments
+		WHERE debate_id = ? AND depth = 0 AND status = 'approved' AND id < ?`), debateID, rootID).Scan(&before)
+	if err != nil || before < perPage {
+		return 0, s.fail(err)
+	}
+	var after int64
+	err = s.read.QueryRowContext(ctx, s.q(`SELECT id FROM comments WHERE debate_id = ? AND depth = 0 AND status = 'approved'
+		ORDER BY id LIMIT 1 OFFSET ?`), debateID, before/perPage*perPage-1).Scan(&after)
+	return after, s.fail(err)
+}

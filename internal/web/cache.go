@@ -1,0 +1,183 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// pageCache keeps rendered anonymous responses in memory until a write to
+// the debate they show invalidates them. Keys are the full request URI, so a
+// page with any other query string is rendered on its own.
+type pageCache struct {
+	mu    sync.Mutex
+	limit int
+	bytes int
+	// clock counts invalidations; changed[d] is the clock at debate d's last one.
+	clock   uint64
+	changed map[int64]uint64
+	entries map[string]*cacheEntry
+	fifo    []string
+	// seen admits a key on its second request, so one-off URLs do not push
+	// popular pages out.
+	seen  map[string]struct{}
+	group singleflight.Group
+}
+
+type cacheEntry struct {
+	status int
+	header http.Header
+	body   []byte
+	etag   string
+	// scope is the debate the page shows, or siteScope for pages that show
+	// every debate (the home page, the debates feed).
+	scope int64
+	start uint64 // clock when rendering began
+}
+
+const siteScope = -1
+
+func newPageCache(limit int) *pageCache {
+	return &pageCache{limit: limit, changed: map[int64]uint64{}, entries: map[string]*cacheEntry{}, seen: map[string]struct{}{}}
+}
+
+// invalidate drops every page showing the debate, and the site-wide pages.
+func (c *pageCache) invalidate(debateID int64) {
+	c.mu.Lock()
+	c.clock++
+	c.changed[debateID] = c.clock
+	c.mu.Unlock()
+}
+
+func (c *pageCache) now() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.clock
+}
+
+func (c *pageCache) get(key string) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[key]
+	if e == nil {
+		return nil
+	}
+	if e.scope == siteScope && e.start < c.clock || e.scope != siteScope && e.start < c.changed[e.scope] {
+		return nil
+	}
+	return e
+}
+
+func (c *pageCache) put(key string, e *cacheEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.seen[key]; !ok {
+		if len(c.seen) > 10_000 {
+			clear(c.seen)
+		}
+		c.seen[key] = struct{}{}
+		return
+	}
+	if old := c.entries[key]; old != nil {
+		c.bytes -= len(old.body)
+	} else {
+		c.fifo = append(c.fifo, key)
+	}
+	c.entries[key] = e
+	c.bytes += len(e.body)
+	for c.bytes > c.limit && len(c.fifo) > 0 {
+		oldest := c.fifo[0]
+		c.fifo = c.fifo[1:]
+		if old := c.entries[oldest]; old != nil {
+			c.bytes -= len(old.body)
+			delete(c.entries, oldest)
+		}
+	}
+}
+
+// captureWriter records a response so that it can be cached and replayed.
+type captureWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	scope  int64
+	cache  bool
+}
+
+func (w *captureWriter) Header() http.Header { return w.header }
+func (w *captureWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *captureWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(b)
+}
+
+// cacheAs marks a response as cacheable, shown until the scope changes.
+// Handlers call it once they know which debate the page shows.
+func cacheAs(w http.ResponseWriter, scope int64) {
+	if cw, ok := w.(*captureWriter); ok {
+		cw.cache, cw.scope = true, scope
+	}
+}
+
+// cached serves anonymous GET requests from the page cache. Concurrent misses
+// for one page wait for a single rendering.
+func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || personalised(r) {
+			h(w, r)
+			return
+		}
+		key := r.URL.RequestURI()
+		if e := s.cache.get(key); e != nil {
+			s.metrics.cache.WithLabelValues("hit").Inc()
+			e.serve(w, r)
+			return
+		}
+		s.metrics.cache.WithLabelValues("miss").Inc()
+		v, _, _ := s.cache.group.Do(key, func() (any, error) {
+			start := s.cache.now()
+			cw := &captureWriter{header: http.Header{}}
+			h(cw, r)
+			e := &cacheEntry{status: cw.status, header: cw.header, body: cw.body.Bytes(), scope: cw.scope, start: start}
+			if e.status == 0 {
+				e.status = http.StatusOK
+			}
+			if cw.cache && e.status == http.StatusOK {
+				sum := fnv.New64a()
+				sum.Write(e.body)
+				e.etag = fmt.Sprintf(`"%x"`, sum.Sum64())
+				s.cache.put(key, e)
+			}
+			return e, nil
+		})
+		v.(*cacheEntry).serve(w, r)
+	}
+}
+
+func (e *cacheEntry) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	for k, v := range e.header {
+		h[k] = v
+	}
+	if e.etag != "" {
+		h.Set("ETag", e.etag)
+		if r.Header.Get("If-None-Match") == e.etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	w.WriteHeader(e.status)
+	if r.Method != http.MethodHead {
+		w.Write(e.body)
+	}
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// postComment validates, renders and stores a reader's comment. The same
+// path serves the form and the API. created is false when the same
+// submission was already stored (a refresh, a back button, a retry).
+func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment) (c *parley.Comment, created bool, err error) {
+	if err := in.Validate(s.cfg.MaxCommentLen); err != nil {
+		return nil, false, err
+	}
+	if !d.Open() {
+		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
+	}
+	key := in.SubmissionKey
+	if key == "" {
+		key = s.contentKey(d.ID, in)
+	}
+	c, created, err = s.store.CreateComment(r.Context(), store.CreateComment{
+		DebateID: d.ID, ParentID: in.ParentID,
+		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
+		BodyMD: in.Body, BodyHTML: s.comments.Render(in.Body),
+		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		s.metrics.posted.WithLabelValues(string(c.Status)).Inc()
+		if c.Status == parley.CommentApproved {
+			s.Invalidate(d.ID)
+		}
+	}
+	return c, created, nil
+}
+
+// contentKey identifies a submission by what it says, so posting the same
+// comment twice (a refreshed form, a double click) stores it once.
+func (s *Server) contentKey(debateID int64, in *parley.NewComment) string {
+	m := hmac.New(sha256.New, s.cookieKey)
+	for _, part := range []string{strconv.FormatInt(debateID, 10), strconv.FormatInt(in.ParentID, 10), strings.ToLower(in.AuthorEmail), in.AuthorName, in.Body} {
+		m.Write([]byte(part))
+		m.Write([]byte{0})
+	}
+	return "c:" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// handlePostComment takes the comment form. On success it redirects to the
+// comment (POST-redirect-GET); on failure it shows the same page again with
+// everything the reader typed and a message beside each wrong field.
+func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
+	d, err := s.publicDebate(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	parentID, _ := strconv.ParseInt(r.PostForm.Get("parent_id"), 10, 64)
+	in := &parley.NewComment{
+		DebateSlug: d.Slug, ParentID: parentID,
+		AuthorName: r.PostForm.Get("author_name"), AuthorEmail: r.PostForm.Get("author_email"), Body: r.PostForm.Get("body"),
+	}
+	form := s.newForm(d)
+	form.ParentID, form.Name, form.Email, form.Body = parentID, in.AuthorName, in.AuthorEmail, in.Body
+
+	c, _, err := s.postComment(r, d, in)
+	if err != nil {
+		code := status(err)
+		if code >= 500 && code != http.StatusServiceUnavailable {
+			s.fail(w, r, err)
+			return
+		}
+		form.Problems = parley.ErrorFields(err)
+		if len(form.Problems) == 0 {
+			form.Message = parley.ErrorMessage(err)
+		}
+		if fields := form.Problems; fields["parent_id"] != "" {
+			// The comment replied to is gone: keep the text, post it at the top level instead.
+			form.ParentID, form.Message = 0, fields["parent_id"]+" Your text is kept below; you can post it as a new comment."
+			delete(fields, "parent_id")
+		}
+		if form.ParentID != 0 {
+			s.renderReply(w, r, d, form, code)
+			return
+		}
+		s.renderDebate(w, r, d, form, code)
+		return
+	}
+	if c.Status == parley.CommentPending {
+		s.rememberPending(w, r, c.ID)
+	}
+	loc, err := s.commentLocation(r, c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, loc, http.StatusSeeOther)
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// pendingCookie lists the comments this browser posted that await moderation,
+// so their author sees them marked as such.
+const pendingCookie = "parley_pending"
+
+// maxPending bounds how many pending comments a browser remembers.
+const maxPending = 20
+
+// personalised reports whether a response may differ for this reader, and so
+// must not come from or go into the shared page cache.
+func personalised(r *http.Request) bool {
+	_, err := r.Cookie(pendingCookie)
+	return err == nil
+}
+
+func (s *Server) sign(value string) string {
+	m := hmac.New(sha256.New, s.cookieKey)
+	m.Write([]byte(value))
+	return value + "~" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (s *Server) verify(signed string) (string, bool) {
+	i := strings.LastIndexByte(signed, '~')
+	if i < 0 {
+		return "", false
+	}
+	value := signed[:i]
+	return value, hmac.Equal([]byte(s.sign(value)), []byte(signed))
+}
+
+// pendingIDs returns the pending comments this browser posted.
+func (s *Server) pendingIDs(r *http.Request) []int64 {
+	c, err := r.Cookie(pendingCookie)
+	if err != nil {
+		return nil
+	}
+	value, ok := s.verify(c.Value)
+	if !ok {
+		return nil
+	}
+	var ids []int64
+	for _, f := range strings.Split(value, ".") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// rememberPending adds a pending comment to this browser's list.
+func (s *Server) rememberPending(w http.ResponseWriter, r *http.Request, id int64) {
+	ids := append(s.pendingIDs(r), id)
+	if len(ids) > maxPending {
+		ids = ids[len(ids)-maxPending:]
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: pendingCookie, Value: s.sign(strings.Join(parts, ".")), Path: "/", MaxAge: 30 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"),
+	})
+}

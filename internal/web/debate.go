@@ -1,0 +1,304 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/parley-org/parley"
+)
+
+const debatesPerPage = 20
+
+type homePage struct {
+	pageMeta
+	Debates  []*parley.Debate
+	Page     int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+	Excerpts map[int64]string
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pageNo = max(pageNo, 1)
+	list, total, err := s.store.Debates(r.Context(), parley.DebateFilter{Public: true, Offset: (pageNo - 1) * debatesPerPage, Limit: debatesPerPage})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := homePage{pageMeta: s.meta(r, "Debates"), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage)}
+	p.Description = "Public debates: read the question, say what you think, hear from experts."
+	p.Feed = "/feeds/debates.atom"
+	if pageNo > p.Pages && pageNo > 1 {
+		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "There is no page %d of debates.", pageNo))
+		return
+	}
+	if pageNo > 1 {
+		p.PrevURL = "/?page=" + strconv.Itoa(pageNo-1)
+	}
+	if pageNo < p.Pages {
+		p.NextURL = "/?page=" + strconv.Itoa(pageNo+1)
+	}
+	cacheAs(w, siteScope)
+	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// publicDebate returns a debate readers may see; drafts are not found.
+func (s *Server) publicDebate(r *http.Request) (*parley.Debate, error) {
+	d, err := s.store.DebateBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	if !d.Public() {
+		return nil, parley.Errorf(parley.ENOTFOUND, "There is no debate at this address.")
+	}
+	return d, nil
+}
+
+type debatePage struct {
+	pageMeta
+	Debate    *parley.Debate
+	Questions []*parley.Question
+	Thread    template.HTML
+	// Pending lists this reader's comments awaiting moderation that are not
+	// in the threads shown.
+	Pending   template.HTML
+	Form      commentForm
+	Newest    bool
+	OldestURL string
+	NewestURL string
+	FirstURL  string
+	NextURL   string
+}
+
+// commentForm is the comment form with what the reader typed and what is wrong with it.
+type commentForm struct {
+	Action   string
+	ParentID int64
+	Name     string
+	Email    string
+	Body     string
+	Problems map[string]string
+	// Message is a problem with the whole form, such as a closed debate.
+	Message string
+	MaxLen  int
+}
+
+func (s *Server) newForm(d *parley.Debate) commentForm {
+	return commentForm{Action: "/debates/" + d.Slug + "/comments", MaxLen: s.cfg.MaxCommentLen}
+}
+
+func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
+	d, err := s.publicDebate(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cacheAs(w, d.ID)
+	s.renderDebate(w, r, d, s.newForm(d), http.StatusOK)
+}
+
+// renderDebate renders a debate page; a failed post re-renders it with the form filled in.
+func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.Debate, form commentForm, code int) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	newest := q.Get("sort") == "newest"
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	page, err := s.store.Threads(ctx, parley.CommentFilter{DebateID: d.ID, NewestFirst: newest, After: max(after, 0), Limit: s.cfg.ThreadsPerPage})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	questions, err := s.store.Questions(ctx, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pending, err := s.store.PendingComments(ctx, d.ID, s.pendingIDs(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+
+	// The reader's pending replies go into their threads when those are on
+	// this page; the rest are listed above the thread.
+	comments := page.Comments
+	onPage := make(map[int64]bool, len(comments))
+	for _, c := range comments {
+		onPage[c.ID] = true
+	}
+	var loose []*parley.Comment
+	for _, c := range pending {
+		if c.ParentID != 0 && onPage[c.ParentID] {
+			comments = append(comments, c)
+			onPage[c.ID] = true
+		} else {
+			loose = append(loose, c)
+		}
+	}
+
+	sortQuery := ""
+	if newest {
+		sortQuery = "sort=newest"
+	}
+	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open()}
+	if after > 0 {
+		view.pageQuery = "?" + joinQuery(sortQuery, "after="+strconv.FormatInt(after, 10))
+	} else if sortQuery != "" {
+		view.pageQuery = "?" + sortQuery
+	}
+	var thread, looseHTML bytes.Buffer
+	thread.Grow(len(comments) * 1200)
+	view.writeThread(&thread, parley.BuildThread(comments))
+	view.writeThread(&looseHTML, parley.BuildThread(loose))
+
+	p := debatePage{
+		pageMeta: s.meta(r, d.Title), Debate: d, Questions: questions,
+		Thread: template.HTML(thread.String()), Pending: template.HTML(looseHTML.String()),
+		Form: form, Newest: newest,
+		OldestURL: "/debates/" + d.Slug + "#comments", NewestURL: "/debates/" + d.Slug + "?sort=newest#comments",
+	}
+	p.Description = d.Question
+	p.Feed = "/debates/" + d.Slug + "/comments.atom"
+	if after > 0 {
+		p.FirstURL = "/debates/" + d.Slug + queryString(sortQuery) + "#comments"
+	}
+	if page.Next != 0 {
+		p.NextURL = "/debates/" + d.Slug + "?" + joinQuery(sortQuery, "after="+strconv.FormatInt(page.Next, 10)) + "#comments"
+	}
+	s.render(w, r, code, "debate", p)
+}
+
+func answersByComment(questions []*parley.Question) map[int64][]*parley.Answer {
+	m := make(map[int64][]*parley.Answer, len(questions))
+	for _, q := range questions {
+		m[q.CommentID] = append(m[q.CommentID], q.Answers...)
+	}
+	return m
+}
+
+func joinQuery(parts ...string) string {
+	var out []byte
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, '&')
+		}
+		out = append(out, p...)
+	}
+	return string(out)
+}
+
+func queryString(q string) string {
+	if q == "" {
+		return ""
+	}
+	return "?" + q
+}
+
+type replyPage struct {
+	pageMeta
+	Debate *parley.Debate
+	Parent template.HTML
+	Name   string
+	Form   commentForm
+}
+
+func (s *Server) handleReplyForm(w http.ResponseWriter, r *http.Request) {
+	d, err := s.publicDebate(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form := s.newForm(d)
+	form.ParentID = pathID(r, "id")
+	s.renderReply(w, r, d, form, http.StatusOK)
+}
+
+// renderReply renders the page that answers one comment, for readers without JavaScript.
+func (s *Server) renderReply(w http.ResponseWriter, r *http.Request, d *parley.Debate, form commentForm, code int) {
+	parent, err := s.visibleComment(r, form.ParentID)
+	if err == nil && parent.DebateID != d.ID {
+		err = parley.Errorf(parley.ENOTFOUND, "There is no such comment in this debate.")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view := &threadView{debate: d}
+	var b bytes.Buffer
+	view.writeThread(&b, []*parley.ThreadNode{{Comment: parent}})
+	p := replyPage{pageMeta: s.meta(r, "Reply to "+parent.AuthorName), Debate: d, Parent: template.HTML(b.String()), Name: parent.AuthorName, Form: form}
+	s.render(w, r, code, "reply", p)
+}
+
+// visibleComment returns a comment this reader may see: approved, or pending
+// and posted from this browser.
+func (s *Server) visibleComment(r *http.Request, id int64) (*parley.Comment, error) {
+	notFound := parley.Errorf(parley.ENOTFOUND, "There is no such comment. It may have been removed.")
+	if id <= 0 {
+		return nil, notFound
+	}
+	c, err := s.store.Comment(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	switch c.Status {
+	case parley.CommentApproved:
+		return c, nil
+	case parley.CommentPending:
+		for _, mine := range s.pendingIDs(r) {
+			if mine == id {
+				return c, nil
+			}
+		}
+	}
+	return nil, notFound
+}
+
+// handleCommentPermalink sends the reader to the page that holds the comment.
+func (s *Server) handleCommentPermalink(w http.ResponseWriter, r *http.Request) {
+	c, err := s.visibleComment(r, pathID(r, "id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc, err := s.commentLocation(r, c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, loc, http.StatusFound)
+}
+
+// commentLocation is the address of the debate page that shows the comment.
+func (s *Server) commentLocation(r *http.Request, c *parley.Comment) (string, error) {
+	d, err := s.store.DebateByID(r.Context(), c.DebateID)
+	if err != nil {
+		return "", err
+	}
+	if !d.Public() {
+		return "", parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
+	}
+	loc := "/debates/" + url.PathEscape(d.Slug)
+	if c.Status == parley.CommentApproved {
+		after, err := s.store.ThreadCursor(r.Context(), d.ID, c.RootID, s.cfg.ThreadsPerPage)
+		if err != nil {
+			return "", err
+		}
+		if after > 0 {
+			loc += "?after=" + strconv.FormatInt(after, 10)
+		}
+	}
+	return loc + "#comment-" + strconv.FormatInt(c.ID, 10), nil
+}
+
+func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "privacy", s.meta(r, "How we handle your data"))
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/parley-org/parley"
+)
+
+// status maps a domain error code to its HTTP status.
+func status(err error) int {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	switch parley.ErrorCode(err) {
+	case parley.ENOTFOUND:
+		return http.StatusNotFound
+	case parley.EINVALID:
+		return http.StatusUnprocessableEntity
+	case parley.EBADREQUEST:
+		return http.StatusBadRequest
+	case parley.ECONFLICT, parley.ECLOSED:
+		return http.StatusConflict
+	case parley.EFORBIDDEN:
+		return http.StatusForbidden
+	case parley.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case parley.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case parley.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// bodyTooLarge is the domain error for a request body over the limit.
+var bodyTooLarge = &parley.Error{Code: parley.ETOOLARGE,
+	Message: "What you sent is larger than 64 KB, more than any comment can be. Please shorten it."}
+
+// asDomain turns transport errors into domain errors.
+func asDomain(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return bodyTooLarge
+	}
+	return err
+}
+
+// fail answers a page request with an error page. Only internal errors are
+// logged; the reader never sees their details.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = asDomain(err)
+	code := status(err)
+	if code >= 500 && code != http.StatusServiceUnavailable {
+		s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiFail(w, r, err)
+		return
+	}
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	title := map[int]string{404: "Page not found", 409: "Not possible", 413: "Too large", 422: "Please check your input",
+		503: "Temporarily unavailable"}[code]
+	if title == "" {
+		title = "Something went wrong"
+	}
+	s.render(w, r, code, "error", errorPage{pageMeta: s.meta(r, title), Status: code, Message: parley.ErrorMessage(err)})
+}
+
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// apiFail answers an API request with a JSON error.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	err = asDomain(err)
+	code := status(err)
+	if code >= 500 && code != http.StatusServiceUnavailable {
+		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
+	}
+	ecode := parley.ErrorCode(err)
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	writeJSON(w, code, apiError{Error: apiErrorBody{Code: ecode, Message: parley.ErrorMessage(err), Fields: parley.ErrorFields(err)}})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/markup"
+)
+
+// Atom feeds (RFC 4287). Authors are named, never with an email address.
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+}
+
+type atomEntry struct {
+	ID        string     `xml:"id"`
+	Title     string     `xml:"title"`
+	Updated   string     `xml:"updated"`
+	Published string     `xml:"published,omitempty"`
+	Author    atomAuthor `xml:"author"`
+	Link      atomLink   `xml:"link"`
+	Summary   string     `xml:"summary,omitempty"`
+	Content   atomText   `xml:"content"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+const feedSize = 50
+
+func (s *Server) writeFeed(w http.ResponseWriter, f *atomFeed) {
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Write([]byte(xml.Header))
+	enc := xml.NewEncoder(w)
+	enc.Indent("", " ")
+	if err := enc.Encode(f); err != nil {
+		s.log.Error("write feed", "err", err)
+	}
+}
+
+func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func (s *Server) handleDebatesFeed(w http.ResponseWriter, r *http.Request) {
+	list, _, err := s.store.Debates(r.Context(), parley.DebateFilter{Public: true, Limit: feedSize})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := &atomFeed{
+		ID: s.cfg.BaseURL + "/", Title: s.cfg.SiteName + ": debates", Updated: atomTime(time.Unix(0, 0)),
+		Links: []atomLink{{Href: s.cfg.BaseURL + "/feeds/debates.atom", Rel: "self"}, {Href: s.cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"}},
+	}
+	for i, d := range list {
+		if i == 0 {
+			f.Updated = atomTime(d.PublishedAt)
+		}
+		link := s.cfg.BaseURL + "/debates/" + d.Slug
+		f.Entries = append(f.Entries, atomEntry{
+			ID: link, Title: d.Title, Updated: atomTime(d.UpdatedAt), Published: atomTime(d.PublishedAt),
+			Author: atomAuthor{Name: s.cfg.SiteName}, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
+			Summary: d.Question, Content: atomText{Type: "html", Body: d.BodyHTML},
+		})
+	}
+	cacheAs(w, siteScope)
+	s.writeFeed(w, f)
+}
+
+func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
+	d, err := s.publicDebate(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	comments, err := s.store.RecentComments(r.Context(), d.ID, feedSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := s.cfg.BaseURL + "/debates/" + d.Slug
+	f := &atomFeed{
+		ID: page + "/comments", Title: "Comments on " + d.Title, Updated: atomTime(d.PublishedAt),
+		Links: []atomLink{{Href: page + "/comments.atom", Rel: "self"}, {Href: page, Rel: "alternate", Type: "text/html"}},
+	}
+	for i, c := range comments {
+		if i == 0 {
+			f.Updated = atomTime(c.CreatedAt)
+		}
+		link := s.cfg.BaseURL + "/comments/" + strconv.FormatInt(c.ID, 10)
+		f.Entries = append(f.Entries, atomEntry{
+			ID: page + "#comment-" + strconv.FormatInt(c.ID, 10), Title: c.AuthorName + ": " + markup.Excerpt(c.BodyHTML, 80),
+			Updated: atomTime(c.UpdatedAt), Published: atomTime(c.CreatedAt), Author: atomAuthor{Name: c.AuthorName},
+			Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"}, Content: atomText{Type: "html", Body: c.BodyHTML},
+		})
+	}
+	cacheAs(w, d.ID)
+	s.writeFeed(w, f)
+}

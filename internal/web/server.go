@@ -1,0 +1,104 @@
+// Package web serves Parley over HTTP: server-rendered pages that work
+// without JavaScript, and the JSON API under /api/v1.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/markup"
+	"github.com/parley-org/parley/internal/media"
+	"github.com/parley-org/parley/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is what an operator can set about the site.
+type Config struct {
+	// BaseURL is the public address, used in feeds and links (no trailing slash).
+	BaseURL  string
+	SiteName string
+	// MaxCommentLen is the longest comment in characters.
+	MaxCommentLen int
+	// MaxDepth is how many levels replies nest.
+	MaxDepth int
+	// ThreadsPerPage is how many top-level threads a debate page shows.
+	ThreadsPerPage int
+	// CacheBytes bounds the memory the page cache may hold.
+	CacheBytes int
+}
+
+func (c *Config) setDefaults() {
+	if c.SiteName == "" {
+		c.SiteName = "Parley"
+	}
+	if c.MaxCommentLen <= 0 {
+		c.MaxCommentLen = parley.DefaultMaxBodyLen
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = parley.DefaultMaxDepth
+	}
+	if c.ThreadsPerPage <= 0 {
+		c.ThreadsPerPage = 50
+	}
+	if c.CacheBytes <= 0 {
+		c.CacheBytes = 32 << 20
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+}
+
+// Server is Parley's HTTP server. Create it with NewServer.
+type Server struct {
+	cfg       Config
+	store     *store.Store
+	media     *media.Dir
+	log       *slog.Logger
+	pages     *templates
+	comments  *markup.Renderer
+	articles  *markup.Renderer
+	cache     *pageCache
+	metrics   *metrics
+	registry  *prometheus.Registry
+	cookieKey []byte
+	avatarKey []byte
+	handler   http.Handler
+}
+
+// NewServer wires a server to its store. It reads the site secrets from the
+// database, so every node sharing the database signs cookies alike.
+func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, log *slog.Logger) (*Server, error) {
+	cfg.setDefaults()
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	cookieKey, err := st.Secret(ctx, "cookies")
+	if err != nil {
+		return nil, fmt.Errorf("read cookie secret: %w", err)
+	}
+	avatarKey, err := st.Secret(ctx, "avatars")
+	if err != nil {
+		return nil, fmt.Errorf("read avatar secret: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	s := &Server{
+		cfg: cfg, store: st, media: md, log: log, pages: pages,
+		comments: markup.NewComments(), articles: markup.NewArticle(),
+		cache: newPageCache(cfg.CacheBytes), metrics: newMetrics(reg), registry: reg,
+		cookieKey: cookieKey, avatarKey: avatarKey,
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// AvatarKey derives the key of a commenter's generated avatar.
+func (s *Server) AvatarKey(email string) string { return parley.AvatarKey(s.avatarKey, email) }
+
+// Invalidate drops cached pages that show the debate.
+func (s *Server) Invalidate(debateID int64) { s.cache.invalidate(debateID) }

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/markup"
+	"github.com/parley-org/parley/internal/media"
+	"github.com/parley-org/parley/internal/store"
+	"github.com/parley-org/parley/internal/store/storetest"
+)
+
+// site is a real Parley server on a fresh database, reached over HTTP.
+type site struct {
+	t     testing.TB
+	srv   *Server
+	store *store.Store
+	http  *httptest.Server
+	// reader is a browser: it keeps cookies and does not follow redirects.
+	reader *http.Client
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newSite(t testing.TB, cfg Config) *site {
+	t.Helper()
+	st := storetest.Open(t)
+	md, err := media.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = ts.URL
+	}
+	srv, err := NewServer(context.Background(), cfg, st, md, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv
+	return &site{t: t, srv: srv, store: st, http: ts, reader: newBrowser(), logs: logs}
+}
+
+func newBrowser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+func (s *site) debate(slug string, status parley.DebateStatus, hold bool) *parley.Debate {
+	s.t.Helper()
+	d := &parley.Debate{Slug: slug, Title: "Debate " + slug, Question: "What should " + slug + " do?", Status: status,
+		HoldForReview: hold, BodyMD: "An article about " + slug + ".", Topics: []string{"cities"}}
+	d.BodyHTML = markup.NewArticle().Render(d.BodyMD)
+	if err := d.Validate(); err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := s.store.SaveDebate(context.Background(), d); err != nil {
+		s.t.Fatal(err)
+	}
+	return d
+}
+
+func (s *site) comment(d *parley.Debate, parent int64, name, body string) *parley.Comment {
+	s.t.Helper()
+	c, _, err := s.store.CreateComment(context.Background(), store.CreateComment{
+		DebateID: d.ID, ParentID: parent, AuthorName: name, AuthorEmail: strings.ToLower(name) + "@example.org",
+		AvatarKey: s.srv.AvatarKey(name), BodyMD: body, BodyHTML: markup.NewComments().Render(body), MaxDepth: s.srv.cfg.MaxDepth,
+		IgnoreClosed: true,
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.srv.Invalidate(d.ID)
+	return c
+}
+
+// response is what a request returned.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (s *site) do(c *http.Client, req *http.Request) response {
+	s.t.Helper()
+	res, err := c.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if strings.HasPrefix(req.URL.Path, "/api/v1/") && req.URL.Path != "/api/v1/openapi.json" {
+		checkAPIResponse(s.t, req.Method, req.URL.Path, res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (s *site) get(path string) response {
+	s.t.Helper()
+	return s.getAs(s.reader, path)
+}
+
+func (s *site) getAs(c *http.Client, path string) response {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.http.URL+path, nil)
+	return s.do(c, req)
+}
+
+func (s *site) postForm(c *http.Client, path string, form url.Values) response {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.http.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return s.do(c, req)
+}
+
+// api sends a JSON request; body may be a value to encode, or raw []byte.
+func (s *site) api(method, path string, body any, headers ...string) response {
+	s.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		r = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, s.http.URL+path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return s.do(http.DefaultClient, req)
+}
+
+func (r response) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		t.Fatalf("decode %q: %v", r.body, err)
+	}
+}
+
+func wantStatus(t testing.TB, r response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("got status %d, want %d; body:\n%.2000s", r.status, want, r.body)
+	}
+}
+
+func wantContains(t testing.TB, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+}
+
+func wantLacks(t testing.TB, body string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(body, w) {
+			t.Errorf("page contains %q, want it absent", w)
+		}
+	}
+}
+
+func formValues(name, email, body string) url.Values {
+	return url.Values{"author_name": {name}, "author_email": {email}, "body": {body}}
+}
+
+type bytesBuffer struct{ bytes.Buffer }

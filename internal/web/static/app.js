@@ -1,0 +1,50 @@
+// Parley works without JavaScript; this file only makes it nicer.
+(function () {
+  "use strict";
+
+  // A link to a comment that is on another page of the thread finds its page.
+  var m = /^#comment-(\d+)$/.exec(location.hash);
+  if (m && !document.getElementById("comment-" + m[1])) {
+    location.replace("/comments/" + m[1]);
+    return;
+  }
+
+  // "Reply" opens the comment form under the comment instead of a new page.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a.reply[data-reply-to]");
+    var main = document.getElementById("comment-form");
+    if (!link || !main || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    e.preventDefault();
+    var article = link.closest("article");
+    var open = article.parentNode.querySelector(":scope > .comment-form");
+    if (open) { open.querySelector("textarea").focus(); return; }
+    var form = main.cloneNode(true);
+    form.removeAttribute("id");
+    form.querySelectorAll("[id]").forEach(function (el) { el.id = el.id + "-" + link.dataset.replyTo; });
+    form.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = el.htmlFor + "-" + link.dataset.replyTo; });
+    form.querySelectorAll("[aria-describedby]").forEach(function (el) {
+      el.setAttribute("aria-describedby", el.getAttribute("aria-describedby").split(" ").map(function (id) { return id + "-" + link.dataset.replyTo; }).join(" "));
+    });
+    var problems = form.querySelector(".form-problems");
+    if (problems) problems.remove();
+    form.querySelectorAll(".problem").forEach(function (el) { el.remove(); });
+    form.querySelector("textarea").value = "";
+    var parent = form.querySelector("input[name=parent_id]");
+    if (!parent) {
+      parent = document.createElement("input");
+      parent.type = "hidden";
+      parent.name = "parent_id";
+      form.prepend(parent);
+    }
+    parent.value = link.dataset.replyTo;
+    form.querySelector("button[type=submit]").textContent = "Post reply";
+    article.after(form);
+    form.querySelector("textarea").focus();
+  });
+
+  // A second click on a submit button does not post the comment twice.
+  document.addEventListener("submit", function (e) {
+    var button = e.target.querySelector("button[type=submit]");
+    if (button) setTimeout(function () { button.disabled = true; }, 0);
+  });
+})();

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/parley-org/parley/internal/markup"
+)
+
+//go:embed all:templates static
+var assets embed.FS
+
+// templates holds one template set per page, each with the shared layout.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// staticVersion maps each static file to a hash of its content, so its URL
+// changes with it and it can be cached for a year.
+var staticVersion = func() map[string]string {
+	v := map[string]string{}
+	fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := assets.ReadFile(p)
+			sum := sha256.Sum256(b)
+			v[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		}
+		return nil
+	})
+	return v
+}()
+
+func staticURL(name string) string { return "/static/" + name + "?v=" + staticVersion[name] }
+
+var funcs = template.FuncMap{
+	"static":  staticURL,
+	"excerpt": markup.Excerpt,
+	"date":    func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"datetime": func(t time.Time) string {
+		return t.UTC().Format("2 January 2006, 15:04 UTC")
+	},
+	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"plural": plural,
+	"trusted": func(s string) template.HTML {
+		// Only for HTML that Parley sanitised itself at write time.
+		return template.HTML(s)
+	},
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func parseTemplates() (*templates, error) {
+	t := &templates{pages: map[string]*template.Template{}}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".html")
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue // shared by every page
+		}
+		tmpl, err := template.New(base).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/_*.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		t.pages[base] = tmpl
+	}
+	return t, nil
+}
+
+// pageMeta is what the layout needs from every page.
+type pageMeta struct {
+	Site        string
+	Title       string
+	Description string
+	Canonical   string
+	// Feed is an Atom feed to advertise, if any.
+	Feed string
+}
+
+func (s *Server) meta(r *http.Request, title string) pageMeta {
+	return pageMeta{Site: s.cfg.SiteName, Title: title, Canonical: s.cfg.BaseURL + r.URL.Path}
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
+	tmpl := s.pages.pages[page]
+	var buf bytes.Buffer
+	if tmpl == nil {
+		s.log.Error("no such template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render", "page", page, "err", err)
+		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+type errorPage struct {
+	pageMeta
+	Status  int
+	Message string
+}

@@ -1,0 +1,98 @@
+package parley
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CleanText normalises text typed by a person: line endings become \n,
+// control characters other than newline and tab are removed, and surrounding
+// whitespace is trimmed. It reports false when the input is not valid UTF-8,
+// which is refused rather than repaired so that nothing is silently altered.
+func CleanText(s string) (string, bool) {
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	if strings.IndexFunc(s, isStrippedControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isStrippedControl(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimSpace(s), true
+}
+
+// CleanLine is CleanText for single-line fields: newlines and tabs become spaces.
+func CleanLine(s string) (string, bool) {
+	s, ok := CleanText(s)
+	if !ok {
+		return "", false
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " "), true
+}
+
+func isStrippedControl(r rune) bool {
+	if r == '\n' || r == '\t' {
+		return false
+	}
+	// Cc controls, plus the bidi overrides and zero-width characters used to
+	// disguise text.
+	return unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\ufeff'
+}
+
+// Slugify makes a URL slug from a title: lower-case ASCII letters, digits and dashes.
+func Slugify(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if f, ok := foldASCII[r]; ok {
+				b.WriteString(f)
+				dash = false
+			}
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+var foldASCII = map[rune]string{
+	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'æ': "ae", 'ç': "c",
+	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
+	'ñ': "n", 'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ö': "o", 'ø': "o", 'ő': "o",
+	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ű': "u", 'ý': "y", 'ß': "ss", 'ł': "l",
+	'ś': "s", 'š': "s", 'ž': "z", 'ź': "z", 'ż': "z", 'č': "c", 'ć': "c", 'ř': "r",
+	'ę': "e", 'ą': "a", 'ń': "n", 'ě': "e", 'ů': "u",
+}
+
+// validSlug reports whether s could have come from Slugify.
+func validSlug(s string) bool {
+	if s == "" || len(s) > 100 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
