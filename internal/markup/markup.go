@@ -20,6 +20,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -58,12 +59,18 @@ func newRenderer(article bool) *Renderer {
 		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
 		parser.WithASTTransformers(util.Prioritized(transformer{article: article}, 100)),
 	)
+	var rendering []renderer.Option
+	if !article {
+		// Readers type comments like messages: a new line is a line break.
+		// Editors' Markdown wraps lines for legibility, as Markdown intends.
+		rendering = append(rendering, html.WithHardWraps())
+	}
 	md := goldmark.New(
 		goldmark.WithParser(p),
 		// Linkify only what we would keep anyway (it also links ftp: by default).
 		goldmark.WithExtensions(extension.NewLinkify(extension.WithLinkifyAllowedProtocols([]string{"http:", "https:"}))),
 		// Typographer stays off: readers' quotes are kept as typed.
-		goldmark.WithRendererOptions(html.WithHardWraps()),
+		goldmark.WithRendererOptions(rendering...),
 	)
 	return &Renderer{md: md, policy: newPolicy(article)}
 }
@@ -83,6 +90,8 @@ func newPolicy(article bool) *bluemonday.Policy {
 	p.AllowElements("p", "em", "strong", "blockquote", "ul", "ol", "li", "br", "code", "pre")
 	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?://|mailto:)`)).OnElements("a")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + regexp.QuoteMeta(rel) + `$`)).OnElements("a")
+	// "2019. What a year" must keep its number.
+	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,9}$`)).OnElements("ol")
 	p.RequireParseableURLs(true)
 	p.AllowURLSchemes("http", "https", "mailto")
 	if article {

@@ -37,7 +37,7 @@ func checkSafe(t *testing.T, out string, article bool) {
 		t.Errorf("got trailing whitespace in %q, want none", out)
 	}
 	allowed := map[string][]string{
-		"p": nil, "em": nil, "strong": nil, "blockquote": nil, "ul": nil, "ol": nil,
+		"p": nil, "em": nil, "strong": nil, "blockquote": nil, "ul": nil, "ol": {"start"},
 		"li": nil, "br": nil, "code": nil, "pre": nil, "a": {"href", "rel"},
 	}
 	if article {
@@ -137,7 +137,7 @@ func TestCommentsDisallowed(t *testing.T) {
 		{"processing instruction and CDATA shown", "<?php ?> <![CDATA[x]]>", "<p>&lt;?php ?&gt; &lt;![CDATA[x]]&gt;</p>"},
 		{"link title dropped", `[a](https://e.example "title")`, `<p><a href="https://e.example"` + link + `>a</a></p>`},
 		// bluemonday drops start="…" as it is not in the allowlist.
-		{"ordered list start", "3. three\n4. four", "<ol>\n<li>three</li>\n<li>four</li>\n</ol>"},
+		{"ordered list start", "3. three\n4. four", "<ol start=\"3\">\n<li>three</li>\n<li>four</li>\n</ol>"},
 	})
 }
 
@@ -227,7 +227,7 @@ func TestArticle(t *testing.T) {
 		{"linked image", "[![logo](/logo.png)](https://e.example)", `<p><a href="https://e.example"` + link + `><img src="/logo.png" alt="logo"></a></p>`},
 		{"links as in comments", "[a](/about) [b](https://e.example)", `<p>a <a href="https://e.example"` + link + `>b</a></p>`},
 		{"raw HTML shown", "<h1>x</h1>", "<p>&lt;h1&gt;x&lt;/h1&gt;</p>"},
-		{"table", "| a |\n|---|\n| 1 |", "<p>| a |<br>\n|---|<br>\n| 1 |</p>"},
+		{"table", "| a |\n|---|\n| 1 |", "<p>| a |\n|---|\n| 1 |</p>"},
 	})
 }
 
@@ -408,5 +408,21 @@ func BenchmarkRenderComment(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Render(comment)
+	}
+}
+
+func TestArticleLinesWrapAndCommentLinesBreak(t *testing.T) {
+	src := "A sentence wrapped\nover two lines."
+	if got, want := NewArticle().Render(src), "<p>A sentence wrapped\nover two lines.</p>"; got != want {
+		t.Errorf("article: got %q, want %q", got, want)
+	}
+	if got, want := NewComments().Render(src), "<p>A sentence wrapped<br>\nover two lines.</p>"; got != want {
+		t.Errorf("comment: got %q, want %q", got, want)
+	}
+}
+
+func TestOrderedListKeepsItsStart(t *testing.T) {
+	if got, want := NewComments().Render("2019. What a year"), `<ol start="2019">`; !strings.HasPrefix(got, want) {
+		t.Errorf("got %q, want it to start with %q", got, want)
 	}
 }

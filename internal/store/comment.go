@@ -11,6 +11,25 @@ import (
 const commentCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name, c.author_email,
 	c.avatar_key, c.body_md, c.body_html, c.status, c.language, c.source, c.created_at, c.updated_at`
 
+// threadCols are what a page of threads shows: not the Markdown source and
+// not the email address, which a reader never sees.
+const threadCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name,
+	c.avatar_key, c.body_html, c.status, c.language, c.source, c.created_at, c.updated_at`
+
+func scanThreadComment(rows *sql.Rows) (*parley.Comment, error) {
+	var c parley.Comment
+	var parent, replyTo sql.NullInt64
+	var created, updated int64
+	err := rows.Scan(&c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName,
+		&c.AvatarKey, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	c.ParentID, c.ReplyToID = parent.Int64, replyTo.Int64
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &c, nil
+}
+
 func scanComment(row interface{ Scan(...any) error }) (*parley.Comment, error) {
 	var c parley.Comment
 	var parent, replyTo sql.NullInt64
@@ -24,6 +43,22 @@ func scanComment(row interface{ Scan(...any) error }) (*parley.Comment, error) {
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &c, nil
 }
+
+// The statements of posting a comment, prepared once (see hotWrites).
+const (
+	sqlDebatePolicy  = `SELECT status, hold_for_review FROM debates WHERE id = ?`
+	sqlParent        = `SELECT debate_id, parent_id, root_id, depth, status FROM comments WHERE id = ?`
+	sqlInsertComment = `INSERT INTO comments (debate_id, parent_id, root_id, reply_to_id, depth, author_name,
+		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	sqlBySubmission = `SELECT ` + commentCols + ` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`
+	sqlSetRoot      = `UPDATE comments SET root_id = id WHERE id = ?`
+	sqlCountComment = `UPDATE debates SET comment_count = comment_count + ?,
+		last_comment_at = CASE WHEN last_comment_at IS NULL OR last_comment_at < ? THEN ? ELSE last_comment_at END
+		WHERE id = ?`
+)
+
+var hotWrites = []string{sqlDebatePolicy, sqlBySubmission, sqlParent, sqlInsertComment, sqlSetRoot, sqlCountComment}
 
 // CreateComment is a validated comment, rendered and ready to store.
 type CreateComment struct {
@@ -58,7 +93,7 @@ func (s *Store) CreateComment(ctx context.Context, p CreateComment) (c *parley.C
 	})
 	if parley.ErrorCode(err) == parley.ECONFLICT && p.SubmissionKey != "" {
 		// Two nodes raced on the same submission: the other one's comment stands.
-		c, err = s.commentBySubmission(ctx, s.read, p.DebateID, p.SubmissionKey)
+		c, err = scanOne(s.queryRow(ctx, sqlBySubmission, p.DebateID, p.SubmissionKey))
 		return c, false, err
 	}
 	return c, created, err
@@ -67,7 +102,7 @@ func (s *Store) CreateComment(ctx context.Context, p CreateComment) (c *parley.C
 func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) (*parley.Comment, bool, error) {
 	var status parley.DebateStatus
 	var hold bool
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status, hold_for_review FROM debates WHERE id = ?`), p.DebateID).Scan(&status, &hold)
+	err := s.txQueryRow(ctx, tx, sqlDebatePolicy, p.DebateID).Scan(&status, &hold)
 	if err == sql.ErrNoRows {
 		return nil, false, parley.Errorf(parley.ENOTFOUND, "There is no debate at this address.")
 	} else if err != nil {
@@ -80,7 +115,7 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
 	}
 	if p.SubmissionKey != "" {
-		c, err := s.commentBySubmission(ctx, tx, p.DebateID, p.SubmissionKey)
+		c, err := scanOne(s.txQueryRow(ctx, tx, sqlBySubmission, p.DebateID, p.SubmissionKey))
 		if err == nil {
 			return c, false, nil
 		}
@@ -110,9 +145,7 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 			return nil, false, err
 		}
 	}
-	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO comments (debate_id, parent_id, root_id, reply_to_id, depth, author_name,
-		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	err = s.txQueryRow(ctx, tx, sqlInsertComment,
 		c.DebateID, nullID(c.ParentID), c.RootID, nullID(c.ReplyToID), c.Depth, c.AuthorName,
 		c.AuthorEmail, c.AvatarKey, c.BodyMD, c.BodyHTML, c.Status, c.Language, c.Source, nullString(p.SubmissionKey),
 		millis(c.CreatedAt), millis(c.UpdatedAt)).Scan(&c.ID)
@@ -122,7 +155,7 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 	if c.ParentID == 0 {
 		// A top-level comment is the root of its own thread.
 		c.RootID = c.ID
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET root_id = id WHERE id = ?`), c.ID); err != nil {
+		if err := s.txExec(ctx, tx, sqlSetRoot, c.ID); err != nil {
 			return nil, false, err
 		}
 	}
@@ -141,7 +174,7 @@ func (s *Store) placeReply(ctx context.Context, tx *sql.Tx, c *parley.Comment, p
 	var rootID int64
 	var depth int
 	var status parley.CommentStatus
-	err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id, parent_id, root_id, depth, status FROM comments WHERE id = ?`), parentID).
+	err := s.txQueryRow(ctx, tx, sqlParent, parentID).
 		Scan(&debateID, &grandparent, &rootID, &depth, &status)
 	if err == sql.ErrNoRows || (err == nil && (debateID.Int64 != c.DebateID || (status != parley.CommentApproved && status != parley.CommentPending))) {
 		return &parley.Error{Code: parley.EINVALID, Message: "The comment you are replying to is no longer available.",
@@ -167,18 +200,12 @@ func (s *Store) placeReply(ctx context.Context, tx *sql.Tx, c *parley.Comment, p
 
 // countComment adjusts a debate's approved-comment counter.
 func (s *Store) countComment(ctx context.Context, tx *sql.Tx, debateID int64, delta int, at time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE debates SET comment_count = comment_count + ?,
-		last_comment_at = CASE WHEN last_comment_at IS NULL OR last_comment_at < ? THEN ? ELSE last_comment_at END
-		WHERE id = ?`), delta, millis(at), millis(at), debateID)
-	return err
+	return s.txExec(ctx, tx, sqlCountComment, delta, millis(at), millis(at), debateID)
 }
 
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) commentBySubmission(ctx context.Context, db rowQuerier, debateID int64, key string) (*parley.Comment, error) {
-	c, err := scanComment(db.QueryRowContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`), debateID, key))
+// scanOne scans a single comment; no row is not found.
+func scanOne(row *sql.Row) (*parley.Comment, error) {
+	c, err := scanComment(row)
 	if err == sql.ErrNoRows {
 		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
 	}
@@ -187,7 +214,7 @@ func (s *Store) commentBySubmission(ctx context.Context, db rowQuerier, debateID
 
 // Comment returns a comment whatever its status; callers decide who may see it.
 func (s *Store) Comment(ctx context.Context, id int64) (*parley.Comment, error) {
-	c, err := scanComment(s.read.QueryRowContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c WHERE c.id = ?`), id))
+	c, err := scanComment(s.queryRow(ctx, `SELECT `+commentCols+` FROM comments c WHERE c.id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
 	}
@@ -244,7 +271,7 @@ func (s *Store) Threads(ctx context.Context, f parley.CommentFilter) (*parley.Th
 		rootsQuery = ` AND id > ? ORDER BY id`
 		args = append(args, f.After)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM comments WHERE debate_id = ? AND depth = 0 AND status = 'approved'`+rootsQuery+` LIMIT ?`), append(args, limit+1)...)
+	rows, err := s.query(ctx, `SELECT id FROM comments WHERE debate_id = ? AND depth = 0 AND status = 'approved'`+rootsQuery+` LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -275,8 +302,8 @@ func (s *Store) Threads(ctx context.Context, f parley.CommentFilter) (*parley.Th
 	}
 	// The page's roots are consecutive among the debate's approved roots, so
 	// one range scan over root_id finds every comment of those threads.
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c
-		WHERE c.debate_id = ? AND c.root_id BETWEEN ? AND ? AND c.status = 'approved' ORDER BY c.root_id, c.id`), f.DebateID, lo, hi)
+	rows, err = s.query(ctx, `SELECT `+threadCols+` FROM comments c
+		WHERE c.debate_id = ? AND c.root_id BETWEEN ? AND ? AND c.status = 'approved' ORDER BY c.root_id, c.id`, f.DebateID, lo, hi)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -287,7 +314,7 @@ func (s *Store) Threads(ctx context.Context, f parley.CommentFilter) (*parley.Th
 	}
 	n := 0
 	for rows.Next() {
-		c, err := scanComment(rows)
+		c, err := scanThreadComment(rows)
 		if err != nil {
 			return nil, s.fail(err)
 		}
@@ -343,8 +370,8 @@ func (s *Store) PendingComments(ctx context.Context, debateID int64, ids []int64
 
 // RecentComments returns a debate's newest approved comments, newest first.
 func (s *Store) RecentComments(ctx context.Context, debateID int64, limit int) ([]*parley.Comment, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c
-		WHERE c.debate_id = ? AND c.status = 'approved' ORDER BY c.id DESC LIMIT ?`), debateID, limit)
+	rows, err := s.query(ctx, `SELECT `+commentCols+` FROM comments c
+		WHERE c.debate_id = ? AND c.status = 'approved' ORDER BY c.id DESC LIMIT ?`, debateID, limit)
 	if err != nil {
 		return nil, s.fail(err)
 	}

@@ -28,7 +28,7 @@ func scanDebate(row interface{ Scan(...any) error }) (*parley.Debate, error) {
 
 // DebateBySlug returns a debate with its topics.
 func (s *Store) DebateBySlug(ctx context.Context, slug string) (*parley.Debate, error) {
-	d, err := scanDebate(s.read.QueryRowContext(ctx, s.q(`SELECT `+debateCols+` FROM debates d WHERE d.slug = ?`), slug))
+	d, err := scanDebate(s.queryRow(ctx, `SELECT `+debateCols+` FROM debates d WHERE d.slug = ?`, slug))
 	if err != nil {
 		if err == sql.ErrNoRows {
 			return nil, parley.Errorf(parley.ENOTFOUND, "There is no debate at this address.")
@@ -102,7 +102,13 @@ func (s *Store) loadTopics(ctx context.Context, db querier, list []*parley.Debat
 		args[i] = d.ID
 		d.Topics = nil
 	}
-	rows, err := db.QueryContext(ctx, s.q(`SELECT debate_id, topic FROM debate_topics WHERE debate_id IN (`+placeholders(len(list))+`) ORDER BY topic`), args...)
+	var rows *sql.Rows
+	var err error
+	if len(list) == 1 {
+		rows, err = s.query(ctx, `SELECT debate_id, topic FROM debate_topics WHERE debate_id = ? ORDER BY topic`, args...)
+	} else {
+		rows, err = db.QueryContext(ctx, s.q(`SELECT debate_id, topic FROM debate_topics WHERE debate_id IN (`+placeholders(len(list))+`) ORDER BY topic`), args...)
+	}
 	if err != nil {
 		return s.fail(err)
 	}
@@ -174,7 +180,7 @@ func (s *Store) CountDebates(ctx context.Context) (int, error) {
 
 // DebateByID returns a debate with its topics.
 func (s *Store) DebateByID(ctx context.Context, id int64) (*parley.Debate, error) {
-	d, err := scanDebate(s.read.QueryRowContext(ctx, s.q(`SELECT `+debateCols+` FROM debates d WHERE d.id = ?`), id))
+	d, err := scanDebate(s.queryRow(ctx, `SELECT `+debateCols+` FROM debates d WHERE d.id = ?`, id))
 	if err != nil {
 		if err == sql.ErrNoRows {
 			return nil, parley.Errorf(parley.ENOTFOUND, "There is no such debate.")

@@ -54,9 +54,9 @@ func (s *Store) AddAnswer(ctx context.Context, a *parley.Answer) error {
 // Questions returns a debate's featured comments in article order, each with
 // its comment and its published answers (with their experts) in editors' order.
 func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Question, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT q.id, q.debate_id, q.comment_id, q.position, q.framing_md, q.framing_html, `+commentCols+`
+	rows, err := s.query(ctx, `SELECT q.id, q.debate_id, q.comment_id, q.position, q.framing_md, q.framing_html, `+commentCols+`
 		FROM questions q JOIN comments c ON c.id = q.comment_id
-		WHERE q.debate_id = ? AND c.status = 'approved' ORDER BY q.position, q.id`), debateID)
+		WHERE q.debate_id = ? AND c.status = 'approved' ORDER BY q.position, q.id`, debateID)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -85,10 +85,10 @@ func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Questi
 		return list, s.fail(err)
 	}
 
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT a.id, a.question_id, a.expert_id, a.lead_in, a.body_md, a.body_html, a.position,
+	rows, err = s.query(ctx, `SELECT a.id, a.question_id, a.expert_id, a.lead_in, a.body_md, a.body_html, a.position,
 		a.status, a.published_at, e.id, e.slug, e.name, e.title, e.affiliation, e.portrait_url, e.portrait_credit, e.bio_md, e.bio_html
 		FROM answers a JOIN questions q ON q.id = a.question_id JOIN experts e ON e.id = a.expert_id
-		WHERE q.debate_id = ? AND a.status = 'published' ORDER BY a.position, a.id`), debateID)
+		WHERE q.debate_id = ? AND a.status = 'published' ORDER BY a.position, a.id`, debateID)
 	if err != nil {
 		return nil, s.fail(err)
 	}

@@ -83,5 +83,5 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return s.prepareWrites(ctx)
 }

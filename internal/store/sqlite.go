@@ -73,11 +73,14 @@ func translateSQLiteError(err error) error {
 	if !errors.As(err, &e) {
 		return err
 	}
+	// Code is the extended result code; its low byte is the primary one.
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		return &parley.Error{Code: parley.ECONFLICT, Message: "This already exists.", Fields: uniqueField(e.Error())}
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return parley.Errorf(parley.EINVALID, "This refers to something that does not exist.")
+	}
+	switch e.Code() & 0xff {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return &parley.Error{Code: parley.EUNAVAILABLE, Message: "The database is busy. Please try again in a moment."}
 	}

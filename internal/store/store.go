@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-org/parley"
@@ -23,6 +24,9 @@ type Store struct {
 	// beside the writer.
 	read    *sql.DB
 	dialect dialect
+	// stmts and writeStmts cache prepared statements by query text, for the
+	// read and write pools; SQLite would otherwise parse every query anew.
+	stmts, writeStmts sync.Map
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -59,6 +63,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 
 // Close closes the database after in-flight queries finish.
 func (s *Store) Close() error {
+	for _, m := range []*sync.Map{&s.stmts, &s.writeStmts} {
+		m.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -105,6 +112,77 @@ type txKey struct{}
 // given commits together, or not at all. For multi-step work such as imports.
 func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
+}
+
+// prepared returns the read pool's prepared statement for a query with a
+// fixed text (never one built with a variable number of placeholders).
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	return prepare(ctx, &s.stmts, s.read, query, s.q)
+}
+
+func prepare(ctx context.Context, cache *sync.Map, db *sql.DB, query string, rebind func(string) string) (*sql.Stmt, error) {
+	if st, ok := cache.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := cache.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// prepareWrites prepares the statements of the busiest write paths. It runs
+// after migrating and outside any transaction: on SQLite the write pool has
+// one connection, which a transaction would hold.
+func (s *Store) prepareWrites(ctx context.Context) error {
+	for _, q := range hotWrites {
+		if _, err := prepare(ctx, &s.writeStmts, s.write, q, s.q); err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// txExec runs a statement in a write transaction, prepared if it is one of hotWrites.
+func (s *Store) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+	var err error
+	if st, ok := s.writeStmts.Load(query); ok {
+		_, err = tx.StmtContext(ctx, st.(*sql.Stmt)).ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, s.q(query), args...)
+	}
+	return err
+}
+
+// txQueryRow runs a one-row query in a write transaction, prepared if it is one of hotWrites.
+func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if st, ok := s.writeStmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, s.q(query), args...)
+}
+
+// query runs a fixed read query through a prepared statement.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		// Let the error surface from Scan, as QueryRowContext does.
+		return s.read.QueryRowContext(ctx, s.q(query), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // inTx runs fn in a write transaction and commits it; any error rolls back

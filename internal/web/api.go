@@ -185,6 +185,7 @@ func (s *Server) apiGetDebate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// apiThreadPage is the shape of a page of threads; threadJSON writes it.
 type apiThreadPage struct {
 	Comments   []*apiComment `json:"comments"`
 	NextCursor *string       `json:"next_cursor"`
@@ -224,39 +225,23 @@ func (s *Server) apiListComments(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	page, err := s.store.Threads(r.Context(), f)
+	page, questions, err := s.threads(r.Context(), f)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	questions, err := s.store.Questions(r.Context(), d.ID)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	answers := answersByComment(questions)
-	out := apiThreadPage{Comments: s.apiTree(d.Slug, parley.BuildThread(page.Comments), answers), Total: d.CommentCount}
+	var next *string
 	if page.Next != 0 {
-		next := strconv.FormatInt(page.Next, 10)
-		out.NextCursor = &next
+		cursor := strconv.FormatInt(page.Next, 10)
+		next = &cursor
 	}
 	cacheAs(w, d.ID)
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) apiTree(slug string, nodes []*parley.ThreadNode, answers map[int64][]*parley.Answer) []*apiComment {
-	out := make([]*apiComment, 0, len(nodes))
-	for _, n := range nodes {
-		c := s.apiCommentOf(slug, n.Comment)
-		for _, an := range answers[n.Comment.ID] {
-			c.Answers = append(c.Answers, s.apiAnswerOf(slug, an))
-		}
-		if len(n.Replies) > 0 {
-			c.Replies = s.apiTree(slug, n.Replies, answers)
-		}
-		out = append(out, c)
-	}
-	return out
+	buf := getBuffer()
+	defer putBuffer(buf)
+	j := &threadJSON{s: s, slug: d.Slug, answers: answersByComment(questions)}
+	buf.Write(j.appendPage(buf.AvailableBuffer(), parley.BuildThread(page.Comments), next, d.CommentCount))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(buf.Bytes())
 }
 
 type apiNewComment struct {

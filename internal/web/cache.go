@@ -3,10 +3,11 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"sync"
 
+	"github.com/cespare/xxhash/v2"
+	"github.com/parley-org/parley"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -26,7 +27,30 @@ type pageCache struct {
 	// popular pages out.
 	seen  map[string]struct{}
 	group singleflight.Group
+	// threads keeps the data of recently read thread pages, shared by every
+	// reader: a page the response cache cannot serve (another query string,
+	// a reader with pending comments) is rendered without reading the database.
+	threads     map[threadKey]*threadEntry
+	threadOrder []threadKey
 }
+
+// threadKey names one page of one debate's threads.
+type threadKey struct {
+	debateID int64
+	newest   bool
+	after    int64
+	limit    int
+}
+
+type threadEntry struct {
+	page      *parley.ThreadPage
+	questions []*parley.Question
+	start     uint64
+}
+
+// maxThreadPages bounds the thread data kept; a page of 50 threads holds
+// about 100 KB, one of a whole 1,000-comment debate about 1 MB.
+const maxThreadPages = 64
 
 type cacheEntry struct {
 	status int
@@ -42,7 +66,8 @@ type cacheEntry struct {
 const siteScope = -1
 
 func newPageCache(limit int) *pageCache {
-	return &pageCache{limit: limit, changed: map[int64]uint64{}, entries: map[string]*cacheEntry{}, seen: map[string]struct{}{}}
+	return &pageCache{limit: limit, changed: map[int64]uint64{}, entries: map[string]*cacheEntry{}, seen: map[string]struct{}{},
+		threads: map[threadKey]*threadEntry{}}
 }
 
 // invalidate drops every page showing the debate, and the site-wide pages.
@@ -72,16 +97,48 @@ func (c *pageCache) get(key string) *cacheEntry {
 	return e
 }
 
+// thread returns a cached page of threads that no write has changed since.
+func (c *pageCache) thread(k threadKey) *threadEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.threads[k]
+	if e == nil || e.start < c.changed[k.debateID] {
+		return nil
+	}
+	return e
+}
+
+func (c *pageCache) putThread(k threadKey, e *threadEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.threads[k]; !ok {
+		c.threadOrder = append(c.threadOrder, k)
+	}
+	c.threads[k] = e
+	for len(c.threadOrder) > maxThreadPages {
+		delete(c.threads, c.threadOrder[0])
+		c.threadOrder = c.threadOrder[1:]
+	}
+}
+
+// admit reports whether a page is worth keeping: true from the second
+// request for it on. The first request streams straight to the reader.
+func (c *pageCache) admit(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.seen[key]; ok {
+		return true
+	}
+	if len(c.seen) > 10_000 {
+		clear(c.seen)
+	}
+	c.seen[key] = struct{}{}
+	return false
+}
+
 func (c *pageCache) put(key string, e *cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.seen[key]; !ok {
-		if len(c.seen) > 10_000 {
-			clear(c.seen)
-		}
-		c.seen[key] = struct{}{}
-		return
-	}
 	if old := c.entries[key]; old != nil {
 		c.bytes -= len(old.body)
 	} else {
@@ -144,6 +201,10 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
+		if !s.cache.admit(key) {
+			h(w, r)
+			return
+		}
 		v, _, _ := s.cache.group.Do(key, func() (any, error) {
 			start := s.cache.now()
 			cw := &captureWriter{header: http.Header{}}
@@ -153,9 +214,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 				e.status = http.StatusOK
 			}
 			if cw.cache && e.status == http.StatusOK {
-				sum := fnv.New64a()
-				sum.Write(e.body)
-				e.etag = fmt.Sprintf(`"%x"`, sum.Sum64())
+				e.etag = fmt.Sprintf(`"%x"`, xxhash.Sum64(e.body))
 				s.cache.put(key, e)
 			}
 			return e, nil

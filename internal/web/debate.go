@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/parley-org/parley"
@@ -108,12 +110,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	q := r.URL.Query()
 	newest := q.Get("sort") == "newest"
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
-	page, err := s.store.Threads(ctx, parley.CommentFilter{DebateID: d.ID, NewestFirst: newest, After: max(after, 0), Limit: s.cfg.ThreadsPerPage})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	questions, err := s.store.Questions(ctx, d.ID)
+	page, questions, err := s.threads(ctx, parley.CommentFilter{DebateID: d.ID, NewestFirst: newest, After: max(after, 0), Limit: s.cfg.ThreadsPerPage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -126,7 +123,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 
 	// The reader's pending replies go into their threads when those are on
 	// this page; the rest are listed above the thread.
-	comments := page.Comments
+	comments := slices.Clip(page.Comments) // shared: appending must copy
 	onPage := make(map[int64]bool, len(comments))
 	for _, c := range comments {
 		onPage[c.ID] = true
@@ -151,10 +148,11 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	} else if sortQuery != "" {
 		view.pageQuery = "?" + sortQuery
 	}
-	var thread, looseHTML bytes.Buffer
-	thread.Grow(len(comments) * 1200)
-	view.writeThread(&thread, parley.BuildThread(comments))
-	view.writeThread(&looseHTML, parley.BuildThread(loose))
+	thread, looseHTML := getBuffer(), getBuffer()
+	defer putBuffer(thread)
+	defer putBuffer(looseHTML)
+	view.writeThread(thread, parley.BuildThread(comments))
+	view.writeThread(looseHTML, parley.BuildThread(loose))
 
 	p := debatePage{
 		pageMeta: s.meta(r, d.Title), Debate: d, Questions: questions,
@@ -301,4 +299,25 @@ func (s *Server) commentLocation(r *http.Request, c *parley.Comment) (string, er
 
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "privacy", s.meta(r, "How we handle your data"))
+}
+
+// threads returns a page of a debate's threads with its featured questions,
+// from the shared thread cache when no write has changed them. The page is
+// shared: callers must not modify it.
+func (s *Server) threads(ctx context.Context, f parley.CommentFilter) (*parley.ThreadPage, []*parley.Question, error) {
+	key := threadKey{debateID: f.DebateID, newest: f.NewestFirst, after: f.After, limit: f.Limit}
+	if e := s.cache.thread(key); e != nil {
+		return e.page, e.questions, nil
+	}
+	start := s.cache.now()
+	page, err := s.store.Threads(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	questions, err := s.store.Questions(ctx, f.DebateID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.cache.putThread(key, &threadEntry{page: page, questions: questions, start: start})
+	return page, questions, nil
 }

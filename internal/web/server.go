@@ -45,7 +45,7 @@ func (c *Config) setDefaults() {
 		c.ThreadsPerPage = 50
 	}
 	if c.CacheBytes <= 0 {
-		c.CacheBytes = 32 << 20
+		c.CacheBytes = 16 << 20
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }

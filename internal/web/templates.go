@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -101,13 +100,14 @@ func (s *Server) meta(r *http.Request, title string) pageMeta {
 // clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
 	tmpl := s.pages.pages[page]
-	var buf bytes.Buffer
+	buf := getBuffer()
+	defer putBuffer(buf)
 	if tmpl == nil {
 		s.log.Error("no such template", "page", page)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := tmpl.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.log.Error("render", "page", page, "err", err)
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 		return
