@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,16 +63,15 @@ type Comment struct {
 
 // Limits on comment fields. The body limit is configurable per site; this is the default.
 const (
-	MaxNameLen         = 80
-	MaxEmailLen        = 254
-	DefaultMaxBodyLen  = 5000
-	DefaultMaxDepth    = 4
-	MaxSubmissionKeyLn = 64
+	MaxNameLen          = 80
+	MaxEmailLen         = 254
+	DefaultMaxBodyLen   = 5000
+	DefaultMaxDepth     = 4
+	MaxSubmissionKeyLen = 64
 )
 
 // NewComment is what a reader submits.
 type NewComment struct {
-	DebateSlug  string
 	ParentID    int64
 	AuthorName  string
 	AuthorEmail string
@@ -111,12 +111,12 @@ func (c *NewComment) Validate(maxBody int) error {
 	case n == 0:
 		p.Add("body", "Please write a comment.")
 	case n > maxBody:
-		p.Add("body", "Your comment is "+itoa(n)+" characters long; the limit is "+itoa(maxBody)+".")
+		p.Add("body", "Your comment is "+strconv.Itoa(n)+" characters long; the limit is "+strconv.Itoa(maxBody)+".")
 	}
 	if c.ParentID < 0 {
 		p.Add("parent_id", "The comment you reply to does not exist.")
 	}
-	if len(c.SubmissionKey) > MaxSubmissionKeyLn {
+	if len(c.SubmissionKey) > MaxSubmissionKeyLen {
 		c.SubmissionKey = ""
 	}
 	return p.Err()
@@ -148,28 +148,6 @@ type ThreadPage struct {
 	Comments []*Comment // flat, in display order of roots; replies by ID
 	// Next is the cursor for the following page, 0 on the last page.
 	Next int64
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // AvatarKey derives the key of a commenter's generated avatar from their

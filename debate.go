@@ -2,6 +2,7 @@ package parley
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,7 +110,7 @@ func (d *Debate) Validate() error {
 	}
 	topics := d.Topics[:0:0]
 	for _, t := range d.Topics {
-		if t = Slugify(t); t != "" && !containsString(topics, t) {
+		if t = Slugify(t); t != "" && !slices.Contains(topics, t) {
 			topics = append(topics, t)
 		}
 	}
@@ -126,15 +127,6 @@ func localOrHTTPURL(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // DebateFilter selects debates for a listing.

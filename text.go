@@ -46,9 +46,10 @@ func isStrippedControl(r rune) bool {
 	if r == '\n' || r == '\t' {
 		return false
 	}
-	// Cc controls, plus the bidi overrides and zero-width characters used to
-	// disguise text.
-	return unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\ufeff'
+	// Cc controls, plus the bidi controls and zero-width characters used to
+	// disguise text or make a name out of nothing visible.
+	return unicode.IsControl(r) || r >= '\u200b' && r <= '\u200f' || r >= '\u202a' && r <= '\u202e' ||
+		r >= '\u2060' && r <= '\u2069' || r == '\u061c' || r == '\ufeff'
 }
 
 // Slugify makes a URL slug from a title: lower-case ASCII letters, digits and dashes.

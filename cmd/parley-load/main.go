@@ -105,6 +105,8 @@ func newClient(concurrency int) *http.Client {
 	}}
 }
 
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 42)) }
+
 // commentBody returns 200-800 characters of plausible text.
 func commentBody(r *rand.Rand) string {
 	words := strings.Fields("the city should fund better buses before closing streets to cars because people who live far out " +
@@ -150,7 +152,7 @@ func seed(c *http.Client, out io.Writer, target, slug string, n int) error {
 	if slug == "" {
 		return errors.New("seed needs --debate")
 	}
-	r := rand.New(rand.NewPCG(1, uint64(n)))
+	r := newRand(uint64(n))
 	var ids []int64
 	start := time.Now()
 	for i := 0; i < n; i++ {
@@ -355,7 +357,7 @@ func post(c *http.Client, out io.Writer, target, slug string, concurrency int, d
 	}
 	rands := make([]*rand.Rand, concurrency)
 	for i := range rands {
-		rands[i] = rand.New(rand.NewPCG(uint64(i), 42))
+		rands[i] = newRand(uint64(i))
 	}
 	var firstErr atomic.Value
 	s := hammer(concurrency, d, maxRequests, func(w, n int) (int64, error) {

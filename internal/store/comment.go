@@ -91,6 +91,9 @@ func (s *Store) CreateComment(ctx context.Context, p CreateComment) (c *parley.C
 		c, created, err = s.createComment(ctx, tx, p)
 		return err
 	})
+	if created && c.Status == parley.CommentApproved {
+		s.changed(ctx, p.DebateID)
+	}
 	if parley.ErrorCode(err) == parley.ECONFLICT && p.SubmissionKey != "" {
 		// Two nodes raced on the same submission: the other one's comment stands.
 		c, err = scanOne(s.queryRow(ctx, sqlBySubmission, p.DebateID, p.SubmissionKey))
@@ -227,8 +230,9 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 	if !status.Valid() {
 		return parley.Errorf(parley.EINVALID, "Unknown comment status %q.", status)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var debateID, created int64
+	var debateID int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var created int64
 		var old parley.CommentStatus
 		err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id, status, created_at FROM comments WHERE id = ?`), id).Scan(&debateID, &old, &created)
 		if err == sql.ErrNoRows {
@@ -239,7 +243,11 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 		if old == status {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET status = ?, updated_at = ? WHERE id = ?`), status, millis(s.now()), id); err != nil {
+		// A removed comment no longer answers for its submission: posting the
+		// same text again makes a new comment rather than finding this one.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET status = ?, updated_at = ?,
+			submission_key = CASE WHEN ? IN ('spam', 'trash') THEN NULL ELSE submission_key END WHERE id = ?`),
+			status, millis(s.now()), status, id); err != nil {
 			return err
 		}
 		switch {
@@ -250,6 +258,10 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 		}
 		return nil
 	})
+	if err == nil {
+		s.changed(ctx, debateID)
+	}
+	return err
 }
 
 // Threads returns one page of a debate's approved comments: whole top-level

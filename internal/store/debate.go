@@ -168,6 +168,9 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 		}
 		return nil
 	})
+	if err == nil {
+		s.changed(ctx, d.ID)
+	}
 	return created, err
 }
 

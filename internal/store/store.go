@@ -29,6 +29,24 @@ type Store struct {
 	stmts, writeStmts sync.Map
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// onChange hears, after each commit, which debates' pages it changed.
+	onChange []func(debateID int64)
+}
+
+// OnChange registers fn to hear, after every commit, each debate whose pages
+// the commit changed. Register before serving; caches use it to invalidate.
+func (s *Store) OnChange(fn func(debateID int64)) { s.onChange = append(s.onChange, fn) }
+
+// changed records that a debate's pages changed. Listeners hear of it once
+// the enclosing transaction has committed, never before.
+func (s *Store) changed(ctx context.Context, debateID int64) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.changed = append(st.changed, debateID)
+		return
+	}
+	for _, fn := range s.onChange {
+		fn(debateID)
+	}
 }
 
 // dialect holds what differs between the databases. Everything else is portable SQL.
@@ -79,11 +97,13 @@ func (s *Store) Dialect() string { return s.dialect.name }
 // Ping checks the database answers, for health checks.
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
+// now is the clock in the precision stored: UTC milliseconds.
 func (s *Store) now() time.Time {
+	t := time.Now()
 	if s.Now != nil {
-		return s.Now()
+		t = s.Now()
 	}
-	return time.Now()
+	return t.UTC().Truncate(time.Millisecond)
 }
 
 // q adapts a query written with ? placeholders to the database in use.
@@ -108,10 +128,26 @@ func (s *Store) q(query string) string {
 
 type txKey struct{}
 
+// txState is the transaction Atomically carries in its context.
+type txState struct {
+	tx      *sql.Tx
+	changed []int64
+}
+
 // Atomically runs fn so that every store call it makes with the context it is
 // given commits together, or not at all. For multi-step work such as imports.
 func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
+	st := &txState{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		st.tx = tx
+		return fn(context.WithValue(ctx, txKey{}, st))
+	})
+	if err == nil {
+		for _, id := range st.changed {
+			s.changed(ctx, id)
+		}
+	}
+	return err
 }
 
 // prepared returns the read pool's prepared statement for a query with a
@@ -139,6 +175,9 @@ func prepare(ctx context.Context, cache *sync.Map, db *sql.DB, query string, reb
 // after migrating and outside any transaction: on SQLite the write pool has
 // one connection, which a transaction would hold.
 func (s *Store) prepareWrites(ctx context.Context) error {
+	if s.dialect.name != "sqlite" {
+		return nil // pgx caches prepared statements on each connection itself
+	}
 	for _, q := range hotWrites {
 		if _, err := prepare(ctx, &s.writeStmts, s.write, q, s.q); err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
@@ -189,8 +228,8 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 // everything fn did, so no half-written rows remain. Inside Atomically it
 // joins the enclosing transaction.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
-		return fn(tx)
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(st.tx)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {

@@ -336,3 +336,56 @@ func TestSecretIsStable(t *testing.T) {
 		t.Errorf("secrets: same name must match, different names differ")
 	}
 }
+
+func TestChangesAreAnnouncedAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	var heard []int64
+	s.OnChange(func(id int64) { heard = append(heard, id) })
+	d := newDebate(t, s, "d", parley.DebatePublished) // announced
+	c := post(t, s, d.ID, 0, "Ana")                   // announced
+	if err := s.SetCommentStatus(ctx, c.ID, parley.CommentSpam); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 3 {
+		t.Fatalf("heard %v, want three changes to debate %d", heard, d.ID)
+	}
+	// Inside Atomically nothing is heard until the commit, and nothing at all on rollback.
+	heard = nil
+	s.Atomically(ctx, func(ctx context.Context) error {
+		if _, _, err := s.CreateComment(ctx, store.CreateComment{DebateID: d.ID, AuthorName: "Ben", AuthorEmail: "b@example.org", BodyMD: "x", BodyHTML: "x"}); err != nil {
+			t.Error(err)
+		}
+		if len(heard) != 0 {
+			t.Errorf("heard %v before the commit", heard)
+		}
+		return nil
+	})
+	if len(heard) != 1 {
+		t.Fatalf("after commit heard %v, want one change", heard)
+	}
+	heard = nil
+	s.Atomically(ctx, func(ctx context.Context) error {
+		s.CreateComment(ctx, store.CreateComment{DebateID: d.ID, AuthorName: "Cleo", AuthorEmail: "c@example.org", BodyMD: "y", BodyHTML: "y"})
+		return fmt.Errorf("roll back")
+	})
+	if len(heard) != 0 {
+		t.Fatalf("heard %v after a rollback", heard)
+	}
+	if got, _ := s.DebateBySlug(ctx, "d"); got.CommentCount != 1 {
+		t.Errorf("count %d, want 1 (Ana is spam, Ben posted, Cleo rolled back)", got.CommentCount)
+	}
+}
+
+func TestRemovedCommentReleasesItsSubmission(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	d := newDebate(t, s, "d", parley.DebatePublished)
+	p := store.CreateComment{DebateID: d.ID, AuthorName: "A", AuthorEmail: "a@example.org", BodyMD: "x", BodyHTML: "x", SubmissionKey: "k"}
+	first, _, _ := s.CreateComment(ctx, p)
+	s.SetCommentStatus(ctx, first.ID, parley.CommentTrash)
+	again, created, err := s.CreateComment(ctx, p)
+	if err != nil || !created || again.ID == first.ID {
+		t.Fatalf("re-post after trash: created=%v err=%v, want a new comment", created, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -262,13 +263,15 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	in := &parley.NewComment{DebateSlug: d.Slug, ParentID: body.ParentID, AuthorName: body.AuthorName, AuthorEmail: body.AuthorEmail, Body: body.Body}
+	in := &parley.NewComment{ParentID: body.ParentID, AuthorName: body.AuthorName, AuthorEmail: body.AuthorEmail, Body: body.Body}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 60 {
 			s.apiFail(w, r, &parley.Error{Code: parley.EBADREQUEST, Message: "The Idempotency-Key header is longer than 60 characters."})
 			return
 		}
-		in.SubmissionKey = "k:" + key
+		// A key belongs to the client that sent it: scoped by the author's
+		// address, so another client's key never returns someone else's comment.
+		in.SubmissionKey = "k:" + s.keyed(key, strings.ToLower(strings.TrimSpace(in.AuthorEmail)))
 	}
 	c, created, err := s.postComment(r, d, in)
 	if err != nil {
@@ -276,6 +279,10 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !created {
+		if c.BodyMD != in.Body || c.ParentID != in.ParentID && c.ReplyToID != in.ParentID {
+			s.apiFail(w, r, &parley.Error{Code: parley.ECONFLICT, Message: "This Idempotency-Key was already used for a different comment."})
+			return
+		}
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.Header().Set("Location", "/api/v1/comments/"+strconv.FormatInt(c.ID, 10))

@@ -101,11 +101,19 @@ func TestAPIPostComment(t *testing.T) {
 	// An idempotency key replays the first comment.
 	body := map[string]any{"author_name": "Cleo", "author_email": "c@example.org", "body": "once"}
 	first := s.api("POST", "/api/v1/debates/cars/comments", body, "Idempotency-Key", "k-1")
-	body["body"] = "once, but edited"
 	again := s.api("POST", "/api/v1/debates/cars/comments", body, "Idempotency-Key", "k-1")
 	wantStatus(t, again, http.StatusCreated)
 	if again.header.Get("Idempotent-Replayed") != "true" || first.header.Get("Location") != again.header.Get("Location") {
 		t.Errorf("replay: header %q, locations %q vs %q", again.header.Get("Idempotent-Replayed"), first.header.Get("Location"), again.header.Get("Location"))
+	}
+	// The same key with another text is refused, not silently dropped.
+	body["body"] = "once, but edited"
+	wantStatus(t, s.api("POST", "/api/v1/debates/cars/comments", body, "Idempotency-Key", "k-1"), http.StatusConflict)
+	// Another client's key of the same name is theirs alone.
+	other := s.api("POST", "/api/v1/debates/cars/comments", map[string]any{"author_name": "Dan", "author_email": "d@example.org", "body": "mine"}, "Idempotency-Key", "k-1")
+	wantStatus(t, other, http.StatusCreated)
+	if other.header.Get("Idempotent-Replayed") != "" || other.header.Get("Location") == first.header.Get("Location") {
+		t.Errorf("another client's same key returned the first client's comment")
 	}
 }
 

@@ -20,7 +20,11 @@ const yearCache = "public, max-age=31536000, immutable"
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
-	b, err := fs.ReadFile(assets, path.Join("static", name))
+	if !fs.ValidPath(name) {
+		s.handleNotFound(w, r)
+		return
+	}
+	b, err := fs.ReadFile(assets, "static/"+name)
 	if err != nil {
 		s.handleNotFound(w, r)
 		return

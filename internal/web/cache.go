@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/parley-org/parley"
@@ -43,6 +45,7 @@ type threadKey struct {
 }
 
 type threadEntry struct {
+	made      time.Time
 	page      *parley.ThreadPage
 	questions []*parley.Question
 	start     uint64
@@ -53,6 +56,7 @@ type threadEntry struct {
 const maxThreadPages = 64
 
 type cacheEntry struct {
+	made   time.Time
 	status int
 	header http.Header
 	body   []byte
@@ -65,12 +69,18 @@ type cacheEntry struct {
 
 const siteScope = -1
 
+// cacheTTL bounds how long a page may be served after a change this process
+// did not hear of: a write by another process on the same SQLite file, such
+// as parley debate import.
+const cacheTTL = 30 * time.Second
+
 func newPageCache(limit int) *pageCache {
 	return &pageCache{limit: limit, changed: map[int64]uint64{}, entries: map[string]*cacheEntry{}, seen: map[string]struct{}{},
 		threads: map[threadKey]*threadEntry{}}
 }
 
-// invalidate drops every page showing the debate, and the site-wide pages.
+// invalidate marks every page showing the debate, and the site-wide pages,
+// as stale; they are rendered again on their next request.
 func (c *pageCache) invalidate(debateID int64) {
 	c.mu.Lock()
 	c.clock++
@@ -87,14 +97,22 @@ func (c *pageCache) now() uint64 {
 func (c *pageCache) get(key string) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e == nil {
-		return nil
+	if e := c.entries[key]; e != nil && c.fresh(e) {
+		return e
 	}
-	if e.scope == siteScope && e.start < c.clock || e.scope != siteScope && e.start < c.changed[e.scope] {
-		return nil
+	return nil
+}
+
+// fresh reports whether no write has changed what the entry shows since its
+// rendering began. Call with c.mu held.
+func (c *pageCache) fresh(e *cacheEntry) bool {
+	if time.Since(e.made) > cacheTTL {
+		return false
 	}
-	return e
+	if e.scope == siteScope {
+		return e.start == c.clock
+	}
+	return e.start >= c.changed[e.scope]
 }
 
 // thread returns a cached page of threads that no write has changed since.
@@ -102,7 +120,7 @@ func (c *pageCache) thread(k threadKey) *threadEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.threads[k]
-	if e == nil || e.start < c.changed[k.debateID] {
+	if e == nil || e.start < c.changed[k.debateID] || time.Since(e.made) > cacheTTL {
 		return nil
 	}
 	return e
@@ -208,8 +226,12 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 		v, _, _ := s.cache.group.Do(key, func() (any, error) {
 			start := s.cache.now()
 			cw := &captureWriter{header: http.Header{}}
-			h(cw, r)
-			e := &cacheEntry{status: cw.status, header: cw.header, body: cw.body.Bytes(), scope: cw.scope, start: start}
+			// The rendering is shared by everyone waiting for it: one reader
+			// hanging up must not cancel it for the others.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+			defer cancel()
+			h(cw, r.WithContext(ctx))
+			e := &cacheEntry{made: time.Now(), status: cw.status, header: cw.header, body: cw.body.Bytes(), scope: cw.scope, start: start}
 			if e.status == 0 {
 				e.status = http.StatusOK
 			}
@@ -219,8 +241,21 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			}
 			return e, nil
 		})
-		v.(*cacheEntry).serve(w, r)
+		e := v.(*cacheEntry)
+		if !s.cache.isFresh(e) {
+			// A write landed while the shared rendering ran, after this
+			// reader arrived: this reader must see it.
+			h(w, r)
+			return
+		}
+		e.serve(w, r)
 	}
+}
+
+func (c *pageCache) isFresh(e *cacheEntry) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fresh(e)
 }
 
 func (e *cacheEntry) serve(w http.ResponseWriter, r *http.Request) {

@@ -22,6 +22,13 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	if !d.Open() {
 		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
 	}
+	if in.ParentID != 0 {
+		// Only a comment this reader can see may be answered: someone else's
+		// comment awaiting moderation is not there for them.
+		if _, err := s.visibleComment(r, in.ParentID); err != nil {
+			return nil, false, parentGone
+		}
+	}
 	key := in.SubmissionKey
 	if key == "" {
 		key = s.contentKey(d.ID, in)
@@ -37,22 +44,27 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	}
 	if created {
 		s.metrics.posted.WithLabelValues(string(c.Status)).Inc()
-		if c.Status == parley.CommentApproved {
-			s.Invalidate(d.ID)
-		}
 	}
 	return c, created, nil
 }
 
+var parentGone = &parley.Error{Code: parley.EINVALID, Message: "The comment you are replying to is no longer available.",
+	Fields: map[string]string{"parent_id": "The comment you are replying to is no longer available."}}
+
 // contentKey identifies a submission by what it says, so posting the same
 // comment twice (a refreshed form, a double click) stores it once.
 func (s *Server) contentKey(debateID int64, in *parley.NewComment) string {
-	m := hmac.New(sha256.New, s.cookieKey)
-	for _, part := range []string{strconv.FormatInt(debateID, 10), strconv.FormatInt(in.ParentID, 10), strings.ToLower(in.AuthorEmail), in.AuthorName, in.Body} {
+	return "c:" + s.keyed(strconv.FormatInt(debateID, 10), strconv.FormatInt(in.ParentID, 10), strings.ToLower(in.AuthorEmail), in.AuthorName, in.Body)
+}
+
+// keyed is a keyed hash of its parts, for submission keys that reveal nothing.
+func (s *Server) keyed(parts ...string) string {
+	m := hmac.New(sha256.New, s.submissionKey)
+	for _, part := range parts {
 		m.Write([]byte(part))
 		m.Write([]byte{0})
 	}
-	return "c:" + hex.EncodeToString(m.Sum(nil)[:16])
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // handlePostComment takes the comment form. On success it redirects to the
@@ -65,12 +77,15 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
+		if _, tooLarge := asDomain(err).(*parley.Error); !tooLarge {
+			err = &parley.Error{Code: parley.EBADREQUEST, Message: "Your browser sent a form we could not read. Please go back and try again."}
+		}
 		s.fail(w, r, err)
 		return
 	}
 	parentID, _ := strconv.ParseInt(r.PostForm.Get("parent_id"), 10, 64)
 	in := &parley.NewComment{
-		DebateSlug: d.Slug, ParentID: parentID,
+		ParentID:   parentID,
 		AuthorName: r.PostForm.Get("author_name"), AuthorEmail: r.PostForm.Get("author_email"), Body: r.PostForm.Get("body"),
 	}
 	form := s.newForm(d)
@@ -78,10 +93,10 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 
 	c, _, err := s.postComment(r, d, in)
 	if err != nil {
+		// Whatever went wrong, the reader gets the form back with their text.
 		code := status(err)
 		if code >= 500 && code != http.StatusServiceUnavailable {
-			s.fail(w, r, err)
-			return
+			s.log.Error("post comment", "debate", d.Slug, "err", err)
 		}
 		form.Problems = parley.ErrorFields(err)
 		if len(form.Problems) == 0 {
@@ -93,8 +108,11 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 			delete(fields, "parent_id")
 		}
 		if form.ParentID != 0 {
-			s.renderReply(w, r, d, form, code)
-			return
+			if _, err := s.visibleComment(r, form.ParentID); err == nil {
+				s.renderReply(w, r, d, form, code)
+				return
+			}
+			form.ParentID = 0
 		}
 		s.renderDebate(w, r, d, form, code)
 		return

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/parley-org/parley"
 )
@@ -90,8 +91,10 @@ type commentForm struct {
 	MaxLen  int
 }
 
+// newForm is an empty comment form. Its action carries the form's anchor, so
+// when a post comes back refused the browser shows the form and its problems.
 func (s *Server) newForm(d *parley.Debate) commentForm {
-	return commentForm{Action: "/debates/" + d.Slug + "/comments", MaxLen: s.cfg.MaxCommentLen}
+	return commentForm{Action: "/debates/" + d.Slug + "/comments#comment-form", MaxLen: s.cfg.MaxCommentLen}
 }
 
 func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
@@ -284,6 +287,13 @@ func (s *Server) commentLocation(r *http.Request, c *parley.Comment) (string, er
 	if !d.Public() {
 		return "", parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
 	}
+	if c.RootID != c.ID {
+		// A reply shows only while its thread does.
+		root, err := s.store.Comment(r.Context(), c.RootID)
+		if err != nil || root.Status != parley.CommentApproved && root.Status != parley.CommentPending {
+			return "", parley.Errorf(parley.ENOTFOUND, "This comment was removed with the conversation it belonged to.")
+		}
+	}
 	loc := "/debates/" + url.PathEscape(d.Slug)
 	if c.Status == parley.CommentApproved {
 		after, err := s.store.ThreadCursor(r.Context(), d.ID, c.RootID, s.cfg.ThreadsPerPage)
@@ -318,6 +328,6 @@ func (s *Server) threads(ctx context.Context, f parley.CommentFilter) (*parley.T
 	if err != nil {
 		return nil, nil, err
 	}
-	s.cache.putThread(key, &threadEntry{page: page, questions: questions, start: start})
+	s.cache.putThread(key, &threadEntry{made: time.Now(), page: page, questions: questions, start: start})
 	return page, questions, nil
 }

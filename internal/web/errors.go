@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,8 +10,14 @@ import (
 	"github.com/parley-org/parley"
 )
 
+// statusClientClosed is the status logged for a reader who hung up (nginx's 499).
+const statusClientClosed = 499
+
 // status maps a domain error code to its HTTP status.
 func status(err error) int {
+	if errors.Is(err, context.Canceled) {
+		return statusClientClosed
+	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return http.StatusRequestEntityTooLarge
@@ -38,7 +45,7 @@ func status(err error) int {
 
 // bodyTooLarge is the domain error for a request body over the limit.
 var bodyTooLarge = &parley.Error{Code: parley.ETOOLARGE,
-	Message: "What you sent is larger than 64 KB, more than any comment can be. Please shorten it."}
+	Message: "What you sent is larger than this site accepts, more than any comment can be. Please shorten it."}
 
 // asDomain turns transport errors into domain errors.
 func asDomain(err error) error {
@@ -54,6 +61,10 @@ func asDomain(err error) error {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	err = asDomain(err)
 	code := status(err)
+	if code == statusClientClosed {
+		w.WriteHeader(code)
+		return
+	}
 	if code >= 500 && code != http.StatusServiceUnavailable {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}
@@ -86,6 +97,10 @@ type apiErrorBody struct {
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	err = asDomain(err)
 	code := status(err)
+	if code == statusClientClosed {
+		w.WriteHeader(code)
+		return
+	}
 	if code >= 500 && code != http.StatusServiceUnavailable {
 		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
 	}

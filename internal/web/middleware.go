@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// maxBodyBytes bounds every request body; larger ones are refused with 413.
-const maxBodyBytes = 64 << 10
+// bodyLimit bounds request bodies: 64 KiB, or room for the longest comment
+// the site allows (four bytes a character, percent-encoded) if that is more.
+func bodyLimit(maxCommentLen int) int64 { return max(64<<10, int64(maxCommentLen)*12+8<<10) }
 
 // responseRecorder remembers the status and size of a response.
 type responseRecorder struct {

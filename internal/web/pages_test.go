@@ -149,7 +149,7 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 	s.debate("cars", parley.DebatePublished, false)
 	r := s.postForm(s.reader, "/debates/cars/comments", formValues("Ana", "a@example.org", strings.Repeat("x", 70_000)))
 	wantStatus(t, r, http.StatusRequestEntityTooLarge)
-	wantContains(t, r.body, "larger than 64 KB")
+	wantContains(t, r.body, "larger than this site accepts")
 }
 
 func TestClosedDebateRefusesComments(t *testing.T) {
@@ -160,9 +160,55 @@ func TestClosedDebateRefusesComments(t *testing.T) {
 	page := s.get("/debates/old")
 	wantContains(t, page.body, "This debate is closed")
 	wantLacks(t, page.body, `<form class="comment-form"`, `class="reply"`)
-	r := s.postForm(s.reader, "/debates/old/comments", formValues("Ben", "b@example.org", "Too late?"))
+	r := s.postForm(s.reader, "/debates/old/comments", formValues("Ben", "b@example.org", "Too late? My careful thoughts."))
 	wantStatus(t, r, http.StatusConflict)
-	wantContains(t, r.body, "closed and no longer takes comments")
+	wantContains(t, r.body, "closed and no longer takes comments", "My careful thoughts.", "readonly")
+}
+
+func TestUnreadableFormIsABadRequestNotAnError(t *testing.T) {
+	s := newSite(t, Config{})
+	s.debate("cars", parley.DebatePublished, false)
+	req, _ := http.NewRequest("POST", s.http.URL+"/debates/cars/comments", strings.NewReader("body=%zz&author_name=A"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r := s.do(s.reader, req)
+	wantStatus(t, r, http.StatusBadRequest)
+	wantLacks(t, s.logs.String(), "level=ERROR")
+}
+
+func TestCannotReplyToSomeoneElsesHeldComment(t *testing.T) {
+	s := newSite(t, Config{})
+	s.debate("held", parley.DebatePublished, true)
+	wantStatus(t, s.postForm(s.reader, "/debates/held/comments", formValues("Ana", "a@example.org", "Held one")), http.StatusSeeOther)
+	mine, err := s.store.PendingComments(context.Background(), 1, []int64{1})
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("pending comment not found: %v", err)
+	}
+	id := strconv.FormatInt(mine[0].ID, 10)
+	stranger := newBrowser()
+	r := s.postForm(stranger, "/debates/held/comments", url.Values{"parent_id": {id}, "author_name": {"Ben"}, "author_email": {"b@example.org"}, "body": {"Sneaky reply"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "no longer available", "Sneaky reply")
+	// Its author may answer it.
+	wantStatus(t, s.postForm(s.reader, "/debates/held/comments", url.Values{"parent_id": {id}, "author_name": {"Ana"}, "author_email": {"a@example.org"}, "body": {"Adding to it"}}), http.StatusSeeOther)
+}
+
+func TestWritesOutsideTheWebLayerReachCachedPages(t *testing.T) {
+	s := newSite(t, Config{})
+	d := s.debate("cars", parley.DebatePublished, false)
+	c := s.comment(d, 0, "Ana", "Visible for now")
+	for i := 0; i < 3; i++ {
+		wantContains(t, s.get("/debates/cars").body, "Visible for now")
+	}
+	// A moderator's decision goes through the store, not a web handler.
+	if err := s.store.SetCommentStatus(context.Background(), c.ID, parley.CommentSpam); err != nil {
+		t.Fatal(err)
+	}
+	wantLacks(t, s.get("/debates/cars").body, "Visible for now")
+	d.Status = parley.DebateClosed
+	if _, err := s.store.SaveDebate(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, s.get("/debates/cars").body, "This debate is closed")
 }
 
 func TestUnknownPagesAreRealNotFound(t *testing.T) {

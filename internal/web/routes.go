@@ -37,13 +37,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.HandleFunc("/", s.handleNotFound)
 
-	// Outermost first: recover from panics, log and measure every request,
+	// Outermost first: log and measure every request, recover from panics,
 	// set security headers, refuse cross-origin state changes, bound bodies.
 	var h http.Handler = mux
-	h = limitBody(h, maxBodyBytes)
+	h = limitBody(h, bodyLimit(s.cfg.MaxCommentLen))
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h, s.cfg.BaseURL)
-	h = s.observe(h)
 	h = s.recoverPanics(h)
+	h = s.observe(h)
 	return h
 }

@@ -52,19 +52,19 @@ func (c *Config) setDefaults() {
 
 // Server is Parley's HTTP server. Create it with NewServer.
 type Server struct {
-	cfg       Config
-	store     *store.Store
-	media     *media.Dir
-	log       *slog.Logger
-	pages     *templates
-	comments  *markup.Renderer
-	articles  *markup.Renderer
-	cache     *pageCache
-	metrics   *metrics
-	registry  *prometheus.Registry
-	cookieKey []byte
-	avatarKey []byte
-	handler   http.Handler
+	cfg      Config
+	store    *store.Store
+	media    *media.Dir
+	log      *slog.Logger
+	pages    *templates
+	comments *markup.Renderer
+	articles *markup.Renderer
+	cache    *pageCache
+	metrics  *metrics
+	registry *prometheus.Registry
+	// Site secrets, one a purpose.
+	cookieKey, avatarKey, submissionKey []byte
+	handler                             http.Handler
 }
 
 // NewServer wires a server to its store. It reads the site secrets from the
@@ -83,13 +83,20 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 	if err != nil {
 		return nil, fmt.Errorf("read avatar secret: %w", err)
 	}
+	submissionKey, err := st.Secret(ctx, "submissions")
+	if err != nil {
+		return nil, fmt.Errorf("read submission secret: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	s := &Server{
 		cfg: cfg, store: st, media: md, log: log, pages: pages,
 		comments: markup.NewComments(), articles: markup.NewArticle(),
 		cache: newPageCache(cfg.CacheBytes), metrics: newMetrics(reg), registry: reg,
-		cookieKey: cookieKey, avatarKey: avatarKey,
+		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey,
 	}
+	// Every write the store commits, from any handler or import in this
+	// process, drops the cached pages it changed.
+	st.OnChange(s.Invalidate)
 	s.handler = s.routes()
 	return s, nil
 }

@@ -3,8 +3,10 @@
   "use strict";
 
   // A link to a comment that is on another page of the thread finds its page.
+  // Only once: if the comment is not on the page it was sent to, it is gone.
   var m = /^#comment-(\d+)$/.exec(location.hash);
-  if (m && !document.getElementById("comment-" + m[1])) {
+  if (m && !document.getElementById("comment-" + m[1]) && sessionStorage.getItem("parley-sought") !== m[1]) {
+    sessionStorage.setItem("parley-sought", m[1]);
     location.replace("/comments/" + m[1]);
     return;
   }
@@ -25,9 +27,19 @@
     form.querySelectorAll("[aria-describedby]").forEach(function (el) {
       el.setAttribute("aria-describedby", el.getAttribute("aria-describedby").split(" ").map(function (id) { return id + "-" + link.dataset.replyTo; }).join(" "));
     });
+    // A fresh form: none of the main form's problems come along.
     var problems = form.querySelector(".form-problems");
     if (problems) problems.remove();
     form.querySelectorAll(".problem").forEach(function (el) { el.remove(); });
+    form.querySelectorAll(".invalid").forEach(function (el) { el.classList.remove("invalid"); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("autofocus");
+      var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id.indexOf("-problem-") < 0; });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+    });
+    var label = form.querySelector("label[for^=body]");
+    if (label) label.textContent = "Your reply";
     form.querySelector("textarea").value = "";
     var parent = form.querySelector("input[name=parent_id]");
     if (!parent) {
@@ -46,5 +58,9 @@
   document.addEventListener("submit", function (e) {
     var button = e.target.querySelector("button[type=submit]");
     if (button) setTimeout(function () { button.disabled = true; }, 0);
+  });
+  // A page restored by the Back button gets its buttons back.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[type=submit][disabled]").forEach(function (b) { b.disabled = false; });
   });
 })();
