@@ -234,7 +234,7 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var created int64
 		var old parley.CommentStatus
-		err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id, status, created_at FROM comments WHERE id = ?`), id).Scan(&debateID, &old, &created)
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE comments SET status = status WHERE id = ? RETURNING debate_id, status, created_at`), id).Scan(&debateID, &old, &created)
 		if err == sql.ErrNoRows {
 			return parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
 		} else if err != nil {

@@ -133,22 +133,23 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM debates WHERE slug = ?`), d.Slug).Scan(&id)
+		// Insert first: when the slug exists, or a concurrent save is creating
+		// it (PostgreSQL waits for that one to commit), no row comes back.
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO debates (slug, title, question, body_md, body_html, image_url, image_credit,
+			status, hold_for_review, published_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id`),
+			d.Slug, d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit,
+			d.Status, d.HoldForReview, nullMillis(d.PublishedAt), millis(now), millis(now)).Scan(&id)
 		switch {
-		case err == sql.ErrNoRows:
+		case err == nil:
 			created = true
-			err = tx.QueryRowContext(ctx, s.q(`INSERT INTO debates (slug, title, question, body_md, body_html, image_url, image_credit,
-				status, hold_for_review, published_at, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-				d.Slug, d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit,
-				d.Status, d.HoldForReview, nullMillis(d.PublishedAt), millis(now), millis(now)).Scan(&id)
-			if err != nil {
-				return err
-			}
 			d.CreatedAt = now
-		case err != nil:
+		case err != sql.ErrNoRows:
 			return err
 		default:
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM debates WHERE slug = ?`), d.Slug).Scan(&id); err != nil {
+				return err
+			}
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE debates SET title = ?, question = ?, body_md = ?, body_html = ?, image_url = ?,
 				image_credit = ?, status = ?, hold_for_review = ?, published_at = ?, updated_at = ? WHERE id = ?`),
 				d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit, d.Status, d.HoldForReview,

@@ -54,11 +54,19 @@ func migrations(dialect string) ([]migration, error) {
 	return list, nil
 }
 
-// Migrate brings the schema up to date. It is safe to run on every start.
+// Migrate brings the schema up to date. It is safe to run on every start,
+// and on PostgreSQL from several nodes at once: they take turns.
 func (s *Store) Migrate(ctx context.Context) error {
 	list, err := migrations(s.dialect.name)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if s.dialect.name == "postgres" {
+		unlock, err := s.lockMigrations(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer unlock()
 	}
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {

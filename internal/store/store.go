@@ -65,7 +65,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	var err error
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		return nil, fmt.Errorf("open %s: PostgreSQL support is not built yet", redactURL(url))
+		s, err = openPostgres(url)
 	default:
 		s, err = openSQLite(strings.TrimPrefix(url, "sqlite:"))
 	}
