@@ -30,6 +30,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal starts a graceful shutdown, a second one ends
+	// the process at once.
+	go func() { <-ctx.Done(); stop() }()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "parley:", err)
@@ -187,6 +190,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	st.SetLogger(log)
 	md, err := media.Open(filepath.Join(o.dataDir, "media"))
 	if err != nil {
 		return err
@@ -221,6 +225,10 @@ func serve(ctx context.Context, e *env, args []string) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Other nodes sharing a PostgreSQL database tell this one what they change.
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	go st.Watch(watchCtx)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "Parley is running at %s (database: %s)\n", baseURL, st.Dialect())

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +51,71 @@ func openPostgres(url string) (*Store, error) {
 	db.SetMaxIdleConns(pgMaxIdleConns)
 	db.SetConnMaxIdleTime(pgConnMaxIdleTime)
 	db.SetConnMaxLifetime(pgConnMaxLifetime)
-	return &Store{write: db, read: db, dialect: dialect{name: "postgres", numbered: true, translate: translatePostgresError}}, nil
+	s := &Store{write: db, read: db, dialect: dialect{name: "postgres", numbered: true, translate: translatePostgresError}}
+	s.listenConfig = cfg
+	s.node = hex.EncodeToString(randomBytes(8))
+	s.publish = s.notifyOtherNodes
+	return s, nil
+}
+
+// changesChannel carries "node:debateID" for each committed change, so that
+// every node drops the cached pages another node's write made stale.
+const changesChannel = "parley_changes"
+
+// notifyOtherNodes tells the other nodes sharing the database of a change.
+// It runs after the commit and before the request that made the change is
+// answered, so the reader's next request finds every node's cache dropped.
+func (s *Store) notifyOtherNodes(ctx context.Context, debateID int64) {
+	_, err := s.write.ExecContext(context.WithoutCancel(ctx), `SELECT pg_notify($1, $2)`, changesChannel, s.node+":"+strconv.FormatInt(debateID, 10))
+	if err != nil && s.log != nil {
+		s.log.Warn("could not tell the other nodes of a change; their caches catch up within a minute", "err", err)
+	}
+}
+
+// listen hears the other nodes' changes until ctx ends, reconnecting after a
+// lost connection. Notifications sent while it was away are lost, so each
+// (re)connection announces that anything may have changed.
+func (s *Store) listen(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if s.log != nil {
+			s.log.Warn("lost the connection that hears other nodes' changes; reconnecting", "err", err, "in", backoff)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context) error {
+	conn, err := pgx.ConnectConfig(ctx, s.listenConfig)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
+		return err
+	}
+	s.hear(AllDebates)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		node, id, ok := strings.Cut(n.Payload, ":")
+		debateID, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil || node == s.node {
+			continue
+		}
+		s.hear(debateID)
+	}
 }
 
 // SQLSTATE codes that translatePostgresError knows.

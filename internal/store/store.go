@@ -7,10 +7,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/parley-org/parley"
 )
@@ -31,6 +34,35 @@ type Store struct {
 	Now func() time.Time
 	// onChange hears, after each commit, which debates' pages it changed.
 	onChange []func(debateID int64)
+	// publish tells other nodes of a change (PostgreSQL); nil on SQLite.
+	publish func(ctx context.Context, debateID int64)
+	// node names this process among the nodes sharing the database.
+	node         string
+	listenConfig *pgx.ConnConfig
+	log          *slog.Logger
+}
+
+// AllDebates, given to OnChange listeners, means any debate may have changed.
+const AllDebates int64 = 0
+
+// SetLogger gives the store a logger for trouble that no request reports,
+// such as a lost connection to the other nodes. Call it before serving.
+func (s *Store) SetLogger(log *slog.Logger) { s.log = log }
+
+// Watch hears changes committed by other nodes sharing the database and
+// passes them to the OnChange listeners, until ctx ends. On SQLite, where
+// one process owns the database, it returns at once.
+func (s *Store) Watch(ctx context.Context) {
+	if s.listenConfig != nil {
+		s.listen(ctx)
+	}
+}
+
+// hear passes a change to the listeners.
+func (s *Store) hear(debateID int64) {
+	for _, fn := range s.onChange {
+		fn(debateID)
+	}
 }
 
 // OnChange registers fn to hear, after every commit, each debate whose pages
@@ -44,8 +76,9 @@ func (s *Store) changed(ctx context.Context, debateID int64) {
 		st.changed = append(st.changed, debateID)
 		return
 	}
-	for _, fn := range s.onChange {
-		fn(debateID)
+	s.hear(debateID)
+	if s.publish != nil {
+		s.publish(ctx, debateID)
 	}
 }
 

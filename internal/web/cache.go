@@ -10,6 +10,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/store"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -20,9 +21,11 @@ type pageCache struct {
 	mu    sync.Mutex
 	limit int
 	bytes int
-	// clock counts invalidations; changed[d] is the clock at debate d's last one.
+	// clock counts invalidations; changed[d] is the clock at debate d's last
+	// one, and floor the clock when everything was last invalidated.
 	clock   uint64
 	changed map[int64]uint64
+	floor   uint64
 	entries map[string]*cacheEntry
 	fifo    []string
 	// seen admits a key on its second request, so one-off URLs do not push
@@ -80,11 +83,16 @@ func newPageCache(limit int) *pageCache {
 }
 
 // invalidate marks every page showing the debate, and the site-wide pages,
-// as stale; they are rendered again on their next request.
+// as stale; they are rendered again on their next request. store.AllDebates
+// marks every page stale.
 func (c *pageCache) invalidate(debateID int64) {
 	c.mu.Lock()
 	c.clock++
-	c.changed[debateID] = c.clock
+	if debateID == store.AllDebates {
+		c.floor = c.clock
+	} else {
+		c.changed[debateID] = c.clock
+	}
 	c.mu.Unlock()
 }
 
@@ -106,7 +114,7 @@ func (c *pageCache) get(key string) *cacheEntry {
 // fresh reports whether no write has changed what the entry shows since its
 // rendering began. Call with c.mu held.
 func (c *pageCache) fresh(e *cacheEntry) bool {
-	if time.Since(e.made) > cacheTTL {
+	if time.Since(e.made) > cacheTTL || e.start < c.floor {
 		return false
 	}
 	if e.scope == siteScope {
@@ -120,7 +128,7 @@ func (c *pageCache) thread(k threadKey) *threadEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.threads[k]
-	if e == nil || e.start < c.changed[k.debateID] || time.Since(e.made) > cacheTTL {
+	if e == nil || e.start < c.changed[k.debateID] || e.start < c.floor || time.Since(e.made) > cacheTTL {
 		return nil
 	}
 	return e

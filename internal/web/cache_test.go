@@ -3,6 +3,8 @@ package web
 import (
 	"testing"
 	"time"
+
+	"github.com/parley-org/parley/internal/store"
 )
 
 func TestCacheEntryRenderedAcrossAWriteIsStale(t *testing.T) {
@@ -39,5 +41,17 @@ func TestCacheKeepsAPageFromItsSecondRequestAndEvictsByBytes(t *testing.T) {
 	c.put("/b", &cacheEntry{made: time.Now(), body: []byte("123456"), scope: 1, start: c.now()})
 	if c.get("/a") != nil || c.get("/b") == nil || c.bytes != 6 {
 		t.Fatalf("over its limit the cache must drop the oldest page: a=%v b=%v bytes=%d", c.get("/a") != nil, c.get("/b") != nil, c.bytes)
+	}
+}
+
+func TestInvalidatingAllDebatesStalesEveryPage(t *testing.T) {
+	c := newPageCache(1 << 20)
+	e := &cacheEntry{made: time.Now(), scope: 3, start: c.now()}
+	c.invalidate(store.AllDebates)
+	if c.isFresh(e) {
+		t.Fatalf("a page survived the invalidation of every debate")
+	}
+	if !c.isFresh(&cacheEntry{made: time.Now(), scope: 3, start: c.now()}) {
+		t.Fatalf("a page rendered after it is stale")
 	}
 }
