@@ -51,7 +51,7 @@ func openPostgres(url string) (*Store, error) {
 	db.SetMaxIdleConns(pgMaxIdleConns)
 	db.SetConnMaxIdleTime(pgConnMaxIdleTime)
 	db.SetConnMaxLifetime(pgConnMaxLifetime)
-	s := &Store{write: db, read: db, dialect: dialect{name: "postgres", numbered: true, translate: translatePostgresError}}
+	s := &Store{write: db, read: db, dialect: dialect{name: "postgres", numbered: true, translate: translatePostgresError, skipLocked: " FOR UPDATE SKIP LOCKED"}}
 	s.listenConfig = cfg
 	s.node = hex.EncodeToString(randomBytes(8))
 	s.publish = s.notifyOtherNodes

@@ -89,6 +89,9 @@ type dialect struct {
 	numbered bool
 	// translate maps a driver error to a domain error, or returns it unchanged.
 	translate func(error) error
+	// skipLocked ends a subquery that picks rows to lock, so that concurrent
+	// claims pass each other (PostgreSQL); "" where writers are serialised.
+	skipLocked string
 }
 
 // Open opens the database named by url: "sqlite:PATH" (or a bare path) for the
