@@ -48,7 +48,7 @@ func run(args []string, out io.Writer) error {
 		return errors.New(usage)
 	}
 	fs := flag.NewFlagSet("parley-load "+args[0], flag.ContinueOnError)
-	target := fs.String("target", "http://127.0.0.1:8080", "Parley's base URL (loopback only)")
+	targetList := fs.String("target", "http://127.0.0.1:8080", "Parley's base URL (loopback only); several, comma-separated, take turns")
 	debate := fs.String("debate", "", "debate slug")
 	comments := fs.Int("comments", 1000, "comments to seed")
 	path := fs.String("path", "", "path to read, such as /debates/SLUG")
@@ -64,19 +64,23 @@ func run(args []string, out io.Writer) error {
 	if *duration > 10*time.Minute || *duration <= 0 {
 		return errors.New("--duration must be between 0 and 10m")
 	}
+	targets := strings.Split(*targetList, ",")
 	if args[0] != "serve-file" {
-		if err := loopbackOnly(*target); err != nil {
-			return err
+		for _, t := range targets {
+			if err := loopbackOnly(t); err != nil {
+				return err
+			}
 		}
 	}
+	target := &targets[0]
 	c := newClient(*concurrency)
 	switch args[0] {
 	case "seed":
 		return seed(c, out, *target, *debate, *comments)
 	case "read":
-		return read(c, out, *target, *path, *mode, *concurrency, *duration, *maxRequests, *ceiling)
+		return read(c, out, targets, *path, *mode, *concurrency, *duration, *maxRequests, *ceiling)
 	case "post":
-		return post(c, out, *target, *debate, *concurrency, *duration, *maxRequests)
+		return post(c, out, targets, *debate, *concurrency, *duration, *maxRequests)
 	case "serve-file":
 		return serveFile(*addr, fs.Arg(0), out)
 	}
@@ -103,6 +107,13 @@ func newClient(concurrency int) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: concurrency * 2, MaxIdleConnsPerHost: concurrency * 2, DisableCompression: true, IdleConnTimeout: time.Minute,
 	}}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 42)) }
@@ -244,7 +255,8 @@ func fetch(c *http.Client, u string) (int64, error) {
 	return n, err
 }
 
-func read(c *http.Client, out io.Writer, target, path, mode string, concurrency int, d time.Duration, maxRequests int, ceiling bool) error {
+func read(c *http.Client, out io.Writer, targets []string, path, mode string, concurrency int, d time.Duration, maxRequests int, ceiling bool) error {
+	target := targets[0]
 	if path == "" {
 		return errors.New("read needs --path")
 	}
@@ -261,8 +273,8 @@ func read(c *http.Client, out io.Writer, target, path, mode string, concurrency 
 		}
 		return base + sep + "nocache=" + strconv.Itoa(n)
 	}
-	s := hammer(concurrency, d, maxRequests, func(_, n int) (int64, error) { return fetch(c, urlFor(target+path, n)) })
-	fmt.Fprintln(out, s.line("parley  "+mode+" "+path))
+	s := hammer(concurrency, d, maxRequests, func(_, n int) (int64, error) { return fetch(c, urlFor(targets[n%len(targets)]+path, n)) })
+	fmt.Fprintln(out, s.line(fmt.Sprintf("parley  %s %s (%d node%s)", mode, path, len(targets), plural(len(targets)))))
 	if !ceiling {
 		return nil
 	}
@@ -339,7 +351,8 @@ func serveFile(addr, file string, out io.Writer) error {
 
 var idPattern = regexp.MustCompile(`"id":(\d+)`)
 
-func post(c *http.Client, out io.Writer, target, slug string, concurrency int, d time.Duration, maxRequests int) error {
+func post(c *http.Client, out io.Writer, targets []string, slug string, concurrency int, d time.Duration, maxRequests int) error {
+	target := targets[0]
 	if slug == "" {
 		return errors.New("post needs --debate")
 	}
@@ -361,13 +374,13 @@ func post(c *http.Client, out io.Writer, target, slug string, concurrency int, d
 	}
 	var firstErr atomic.Value
 	s := hammer(concurrency, d, maxRequests, func(w, n int) (int64, error) {
-		_, err := postComment(c, target, slug, rands[w], n, parents)
+		_, err := postComment(c, targets[n%len(targets)], slug, rands[w], n, parents)
 		if err != nil {
 			firstErr.CompareAndSwap(nil, err.Error())
 		}
 		return 0, err
 	})
-	fmt.Fprintln(out, s.line("parley  post "+slug))
+	fmt.Fprintln(out, s.line(fmt.Sprintf("parley  post %s (%d node%s)", slug, len(targets), plural(len(targets)))))
 	if e := firstErr.Load(); e != nil {
 		fmt.Fprintln(out, "first error:", e)
 	}

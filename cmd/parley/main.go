@@ -53,6 +53,7 @@ func commands() []command {
 		{"serve", "", "Run the Parley web server (the default command).", serve},
 		{"migrate", "", "Create or update the database schema, then exit.", migrate},
 		{"debate import", "FILE.md", "Create or update a debate from a Markdown file with front matter.", importDebate},
+		{"db copy", "--from URL --to URL", "Copy a whole site from one database to another, verified.", dbCopy},
 		{"help", "[COMMAND]", "Explain the commands and their options.", nil},
 	}
 }
@@ -366,8 +367,12 @@ Run 'parley help COMMAND' for a command's options.
 	}
 	for _, c := range commands() {
 		if c.name == name && c.run != nil {
-			usage(e.stdout, c.name, newFlags(e, c.name, &options{}))
-			return nil
+			// Each command prints its own flags when asked with -h.
+			err := c.run(context.Background(), &env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
 		}
 	}
 	return fmt.Errorf("no command %q; run 'parley help'", name)

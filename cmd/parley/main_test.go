@@ -204,6 +204,10 @@ func TestHelpExplainsEveryCommandAndOption(t *testing.T) {
 			t.Errorf("help serve lacks %q", want)
 		}
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"help", "db", "copy"}, noEnv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "-from") || strings.Contains(out.String(), "-data-dir") {
+		t.Errorf("help db copy: %v\n%s", err, out.String())
+	}
 	if err := run(context.Background(), []string{"frobnicate"}, noEnv, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "parley help") {
 		t.Errorf("unknown command: got %v", err)
 	}

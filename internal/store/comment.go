@@ -91,9 +91,6 @@ func (s *Store) CreateComment(ctx context.Context, p CreateComment) (c *parley.C
 		c, created, err = s.createComment(ctx, tx, p)
 		return err
 	})
-	if created && c.Status == parley.CommentApproved {
-		s.changed(ctx, p.DebateID)
-	}
 	if parley.ErrorCode(err) == parley.ECONFLICT && p.SubmissionKey != "" {
 		// Two nodes raced on the same submission: the other one's comment stands.
 		c, err = scanOne(s.queryRow(ctx, sqlBySubmission, p.DebateID, p.SubmissionKey))
@@ -166,6 +163,7 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 		if err := s.countComment(ctx, tx, c.DebateID, +1, c.CreatedAt); err != nil {
 			return nil, false, err
 		}
+		s.noteChange(tx, c.DebateID)
 	}
 	return c, true, nil
 }
@@ -230,9 +228,8 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 	if !status.Valid() {
 		return parley.Errorf(parley.EINVALID, "Unknown comment status %q.", status)
 	}
-	var debateID int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var created int64
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var debateID, created int64
 		var old parley.CommentStatus
 		err := tx.QueryRowContext(ctx, s.q(`UPDATE comments SET status = status WHERE id = ? RETURNING debate_id, status, created_at`), id).Scan(&debateID, &old, &created)
 		if err == sql.ErrNoRows {
@@ -250,6 +247,7 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 			status, millis(s.now()), status, id); err != nil {
 			return err
 		}
+		s.noteChange(tx, debateID)
 		switch {
 		case status == parley.CommentApproved:
 			return s.countComment(ctx, tx, debateID, +1, fromMillis(created))
@@ -258,10 +256,6 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 		}
 		return nil
 	})
-	if err == nil {
-		s.changed(ctx, debateID)
-	}
-	return err
 }
 
 // Threads returns one page of a debate's approved comments: whole top-level

@@ -167,11 +167,9 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 				return err
 			}
 		}
+		s.noteChange(tx, id)
 		return nil
 	})
-	if err == nil {
-		s.changed(ctx, d.ID)
-	}
 	return created, err
 }
 

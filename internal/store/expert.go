@@ -24,7 +24,7 @@ func (s *Store) SaveExpert(ctx context.Context, e *parley.Expert) error {
 // AddQuestion features a reader comment in its debate's article.
 func (s *Store) AddQuestion(ctx context.Context, q *parley.Question) error {
 	now := millis(s.now())
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var debateID int64
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id FROM comments WHERE id = ?`), q.CommentID).Scan(&debateID); err != nil {
 			return err
@@ -32,13 +32,10 @@ func (s *Store) AddQuestion(ctx context.Context, q *parley.Question) error {
 		if debateID != q.DebateID {
 			return parley.Errorf(parley.EINVALID, "That comment belongs to another debate.")
 		}
+		s.noteChange(tx, q.DebateID)
 		return tx.QueryRowContext(ctx, s.q(`INSERT INTO questions (debate_id, comment_id, position, framing_md, framing_html, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), q.DebateID, q.CommentID, q.Position, q.FramingMD, q.FramingHTML, now, now).Scan(&q.ID)
 	})
-	if err == nil {
-		s.changed(ctx, q.DebateID)
-	}
-	return err
 }
 
 // AddAnswer stores an expert's answer to a question.
@@ -47,20 +44,17 @@ func (s *Store) AddAnswer(ctx context.Context, a *parley.Answer) error {
 	if a.Status == parley.AnswerPublished && a.PublishedAt.IsZero() {
 		a.PublishedAt = now
 	}
-	var debateID int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var debateID int64
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id FROM questions WHERE id = ?`), a.QuestionID).Scan(&debateID); err != nil {
 			return err
 		}
+		s.noteChange(tx, debateID)
 		return tx.QueryRowContext(ctx, s.q(`INSERT INTO answers (question_id, expert_id, lead_in, body_md, body_html, position, status,
 			published_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			a.QuestionID, a.ExpertID, a.LeadIn, a.BodyMD, a.BodyHTML, a.Position, a.Status, nullMillis(a.PublishedAt),
 			millis(now), millis(now)).Scan(&a.ID)
 	})
-	if err == nil {
-		s.changed(ctx, debateID)
-	}
-	return err
 }
 
 // Questions returns a debate's featured comments in article order, each with

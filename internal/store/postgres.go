@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,7 +55,7 @@ func openPostgres(url string) (*Store, error) {
 	s := &Store{write: db, read: db, dialect: dialect{name: "postgres", numbered: true, translate: translatePostgresError, skipLocked: " FOR UPDATE SKIP LOCKED"}}
 	s.listenConfig = cfg
 	s.node = hex.EncodeToString(randomBytes(8))
-	s.publish = s.notifyOtherNodes
+	s.notifier = newNotifier(s)
 	return s, nil
 }
 
@@ -62,14 +63,83 @@ func openPostgres(url string) (*Store, error) {
 // every node drops the cached pages another node's write made stale.
 const changesChannel = "parley_changes"
 
-// notifyOtherNodes tells the other nodes sharing the database of a change.
-// It runs after the commit and before the request that made the change is
-// answered, so the reader's next request finds every node's cache dropped.
-func (s *Store) notifyOtherNodes(ctx context.Context, debateID int64) {
-	_, err := s.write.ExecContext(context.WithoutCancel(ctx), `SELECT pg_notify($1, $2)`, changesChannel, s.node+":"+strconv.FormatInt(debateID, 10))
-	if err != nil && s.log != nil {
-		s.log.Warn("could not tell the other nodes of a change; their caches catch up within a minute", "err", err)
+// notifier tells the other nodes sharing the database which debates this
+// node changed. Writers hand it their changes after committing and wait until
+// the notification has gone out, so the reader's next request, on any node,
+// finds the stale pages dropped. Changes that arrive while a notification is
+// in flight go out together in the next one: a NOTIFY is a transaction of its
+// own, and PostgreSQL commits notifying transactions one at a time.
+type notifier struct {
+	s       *Store
+	mu      sync.Mutex
+	pending map[int64]bool
+	waiters []chan struct{}
+	kick    chan struct{}
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func newNotifier(s *Store) *notifier {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &notifier{s: s, pending: map[int64]bool{}, kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	go n.run(ctx)
+	return n
+}
+
+// send queues changes and waits, at most a few seconds, until they are sent.
+func (n *notifier) send(ctx context.Context, ids []int64) {
+	sent := make(chan struct{})
+	n.mu.Lock()
+	for _, id := range ids {
+		n.pending[id] = true
 	}
+	n.waiters = append(n.waiters, sent)
+	n.mu.Unlock()
+	select {
+	case n.kick <- struct{}{}:
+	default:
+	}
+	select {
+	case <-sent:
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+	}
+}
+
+func (n *notifier) run(ctx context.Context) {
+	defer close(n.done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.kick:
+		}
+		n.mu.Lock()
+		ids := make([]string, 0, len(n.pending))
+		for id := range n.pending {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		waiters := n.waiters
+		n.pending, n.waiters = map[int64]bool{}, nil
+		n.mu.Unlock()
+		// A payload holds at most 8,000 bytes; a few hundred IDs fit.
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 400)]
+			ids = ids[len(chunk):]
+			_, err := n.s.write.ExecContext(ctx, `SELECT pg_notify($1, $2)`, changesChannel, n.s.node+":"+strings.Join(chunk, ","))
+			if err != nil && n.s.log != nil && ctx.Err() == nil {
+				n.s.log.Warn("could not tell the other nodes of a change; their caches catch up within a minute", "err", err)
+			}
+		}
+		for _, w := range waiters {
+			close(w)
+		}
+	}
+}
+
+func (n *notifier) stop() {
+	n.cancel()
+	<-n.done
 }
 
 // listen hears the other nodes' changes until ctx ends, reconnecting after a
@@ -109,12 +179,15 @@ func (s *Store) listenOnce(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		node, id, ok := strings.Cut(n.Payload, ":")
-		debateID, err := strconv.ParseInt(id, 10, 64)
-		if !ok || err != nil || node == s.node {
+		node, ids, ok := strings.Cut(n.Payload, ":")
+		if !ok || node == s.node {
 			continue
 		}
-		s.hear(debateID)
+		for _, id := range strings.Split(ids, ",") {
+			if debateID, err := strconv.ParseInt(id, 10, 64); err == nil {
+				s.hear(debateID)
+			}
+		}
 	}
 }
 

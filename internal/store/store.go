@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,8 +35,10 @@ type Store struct {
 	Now func() time.Time
 	// onChange hears, after each commit, which debates' pages it changed.
 	onChange []func(debateID int64)
-	// publish tells other nodes of a change (PostgreSQL); nil on SQLite.
-	publish func(ctx context.Context, debateID int64)
+	// notifier tells the other nodes of changes (PostgreSQL); nil on SQLite.
+	notifier *notifier
+	// txs maps each open transaction to the changes it will announce.
+	txs sync.Map
 	// node names this process among the nodes sharing the database.
 	node         string
 	listenConfig *pgx.ConnConfig
@@ -69,16 +72,12 @@ func (s *Store) hear(debateID int64) {
 // the commit changed. Register before serving; caches use it to invalidate.
 func (s *Store) OnChange(fn func(debateID int64)) { s.onChange = append(s.onChange, fn) }
 
-// changed records that a debate's pages changed. Listeners hear of it once
-// the enclosing transaction has committed, never before.
-func (s *Store) changed(ctx context.Context, debateID int64) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+// noteChange records that the transaction changes a debate's pages. The
+// news goes out when the transaction commits, and not at all on rollback.
+func (s *Store) noteChange(tx *sql.Tx, debateID int64) {
+	if st, ok := s.txs.Load(tx); ok {
+		st := st.(*txState)
 		st.changed = append(st.changed, debateID)
-		return
-	}
-	s.hear(debateID)
-	if s.publish != nil {
-		s.publish(ctx, debateID)
 	}
 }
 
@@ -117,6 +116,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 
 // Close closes the database after in-flight queries finish.
 func (s *Store) Close() error {
+	if s.notifier != nil {
+		s.notifier.stop()
+	}
 	for _, m := range []*sync.Map{&s.stmts, &s.writeStmts} {
 		m.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	}
@@ -173,17 +175,10 @@ type txState struct {
 // Atomically runs fn so that every store call it makes with the context it is
 // given commits together, or not at all. For multi-step work such as imports.
 func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	st := &txState{}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		st.tx = tx
-		return fn(context.WithValue(ctx, txKey{}, st))
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st, _ := s.txs.Load(tx)
+		return fn(context.WithValue(ctx, txKey{}, st.(*txState)))
 	})
-	if err == nil {
-		for _, id := range st.changed {
-			s.changed(ctx, id)
-		}
-	}
-	return err
 }
 
 // prepared returns the read pool's prepared statement for a query with a
@@ -271,11 +266,24 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return s.fail(err)
 	}
+	st := &txState{tx: tx}
+	s.txs.Store(tx, st)
+	defer s.txs.Delete(tx)
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return s.fail(err)
 	}
-	return s.fail(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return s.fail(err)
+	}
+	changed := slices.Compact(slices.Sorted(slices.Values(st.changed)))
+	for _, id := range changed {
+		s.hear(id)
+	}
+	if s.notifier != nil && len(changed) > 0 {
+		s.notifier.send(ctx, changed)
+	}
+	return nil
 }
 
 // fail translates driver errors into domain errors in one place.
