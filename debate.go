@@ -42,6 +42,8 @@ type Debate struct {
 	// CommentCount counts approved comments only.
 	CommentCount  int
 	LastCommentAt time.Time
+	// Version changes with every commit that changes what the debate's pages show.
+	Version int64
 }
 
 // Public reports whether readers may see the debate.

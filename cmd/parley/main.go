@@ -226,10 +226,19 @@ func serve(ctx context.Context, e *env, args []string) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	// Other nodes sharing a PostgreSQL database tell this one what they change.
+	// Other nodes sharing a PostgreSQL database tell this one what they
+	// change; serve only once listening, so that no change goes unheard.
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
-	go st.Watch(watchCtx)
+	listening := make(chan struct{})
+	go st.Watch(watchCtx, listening)
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		log.Warn("cannot hear other nodes' changes yet; serving anyway, pages may lag behind other nodes for up to a minute")
+	case <-ctx.Done():
+		return nil
+	}
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "Parley is running at %s (database: %s)\n", baseURL, st.Dialect())

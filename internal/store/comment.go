@@ -53,12 +53,13 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlBySubmission = `SELECT ` + commentCols + ` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`
 	sqlSetRoot      = `UPDATE comments SET root_id = id WHERE id = ?`
+	sqlBumpVersion  = `UPDATE debates SET version = version + 1 WHERE id = ?`
 	sqlCountComment = `UPDATE debates SET comment_count = comment_count + ?,
 		last_comment_at = CASE WHEN last_comment_at IS NULL OR last_comment_at < ? THEN ? ELSE last_comment_at END
 		WHERE id = ?`
 )
 
-var hotWrites = []string{sqlDebatePolicy, sqlBySubmission, sqlParent, sqlInsertComment, sqlSetRoot, sqlCountComment}
+var hotWrites = []string{sqlDebatePolicy, sqlBySubmission, sqlParent, sqlInsertComment, sqlSetRoot, sqlCountComment, sqlBumpVersion}
 
 // CreateComment is a validated comment, rendered and ready to store.
 type CreateComment struct {
@@ -163,7 +164,9 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 		if err := s.countComment(ctx, tx, c.DebateID, +1, c.CreatedAt); err != nil {
 			return nil, false, err
 		}
-		s.noteChange(tx, c.DebateID)
+		if err := s.noteChange(ctx, tx, c.DebateID); err != nil {
+			return nil, false, err
+		}
 	}
 	return c, true, nil
 }
@@ -247,7 +250,9 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 			status, millis(s.now()), status, id); err != nil {
 			return err
 		}
-		s.noteChange(tx, debateID)
+		if err := s.noteChange(ctx, tx, debateID); err != nil {
+			return err
+		}
 		switch {
 		case status == parley.CommentApproved:
 			return s.countComment(ctx, tx, debateID, +1, fromMillis(created))

@@ -9,14 +9,14 @@ import (
 )
 
 const debateCols = `d.id, d.slug, d.title, d.question, d.body_md, d.body_html, d.image_url, d.image_credit,
-	d.status, d.hold_for_review, d.published_at, d.created_at, d.updated_at, d.comment_count, d.last_comment_at`
+	d.status, d.hold_for_review, d.published_at, d.created_at, d.updated_at, d.comment_count, d.last_comment_at, d.version`
 
 func scanDebate(row interface{ Scan(...any) error }) (*parley.Debate, error) {
 	var d parley.Debate
 	var published, lastComment sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Question, &d.BodyMD, &d.BodyHTML, &d.ImageURL, &d.ImageCredit,
-		&d.Status, &d.HoldForReview, &published, &created, &updated, &d.CommentCount, &lastComment)
+		&d.Status, &d.HoldForReview, &published, &created, &updated, &d.CommentCount, &lastComment, &d.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -167,8 +167,7 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 				return err
 			}
 		}
-		s.noteChange(tx, id)
-		return nil
+		return s.noteChange(ctx, tx, id)
 	})
 	return created, err
 }

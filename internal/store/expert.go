@@ -32,7 +32,9 @@ func (s *Store) AddQuestion(ctx context.Context, q *parley.Question) error {
 		if debateID != q.DebateID {
 			return parley.Errorf(parley.EINVALID, "That comment belongs to another debate.")
 		}
-		s.noteChange(tx, q.DebateID)
+		if err := s.noteChange(ctx, tx, q.DebateID); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, s.q(`INSERT INTO questions (debate_id, comment_id, position, framing_md, framing_html, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), q.DebateID, q.CommentID, q.Position, q.FramingMD, q.FramingHTML, now, now).Scan(&q.ID)
 	})
@@ -49,7 +51,9 @@ func (s *Store) AddAnswer(ctx context.Context, a *parley.Answer) error {
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT debate_id FROM questions WHERE id = ?`), a.QuestionID).Scan(&debateID); err != nil {
 			return err
 		}
-		s.noteChange(tx, debateID)
+		if err := s.noteChange(ctx, tx, debateID); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, s.q(`INSERT INTO answers (question_id, expert_id, lead_in, body_md, body_html, position, status,
 			published_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			a.QuestionID, a.ExpertID, a.LeadIn, a.BodyMD, a.BodyHTML, a.Position, a.Status, nullMillis(a.PublishedAt),

@@ -145,10 +145,11 @@ func (n *notifier) stop() {
 // listen hears the other nodes' changes until ctx ends, reconnecting after a
 // lost connection. Notifications sent while it was away are lost, so each
 // (re)connection announces that anything may have changed.
-func (s *Store) listen(ctx context.Context) {
+func (s *Store) listen(ctx context.Context, listening chan<- struct{}) {
 	backoff := 100 * time.Millisecond
+	var once sync.Once
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx)
+		err := s.listenOnce(ctx, func() { once.Do(func() { close(listening) }) })
 		if ctx.Err() != nil {
 			return
 		}
@@ -164,7 +165,7 @@ func (s *Store) listen(ctx context.Context) {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context) error {
+func (s *Store) listenOnce(ctx context.Context, heard func()) error {
 	conn, err := pgx.ConnectConfig(ctx, s.listenConfig)
 	if err != nil {
 		return err
@@ -174,6 +175,7 @@ func (s *Store) listenOnce(ctx context.Context) error {
 		return err
 	}
 	s.hear(AllDebates)
+	heard()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

@@ -53,12 +53,16 @@ const AllDebates int64 = 0
 func (s *Store) SetLogger(log *slog.Logger) { s.log = log }
 
 // Watch hears changes committed by other nodes sharing the database and
-// passes them to the OnChange listeners, until ctx ends. On SQLite, where
-// one process owns the database, it returns at once.
-func (s *Store) Watch(ctx context.Context) {
-	if s.listenConfig != nil {
-		s.listen(ctx)
+// passes them to the OnChange listeners, until ctx ends. It closes listening
+// once it hears (at once on SQLite, where one process owns the database), so
+// a node can wait for it before serving: a write another node made before
+// then would otherwise go unheard.
+func (s *Store) Watch(ctx context.Context, listening chan<- struct{}) {
+	if s.listenConfig == nil {
+		close(listening)
+		return
 	}
+	s.listen(ctx, listening)
 }
 
 // hear passes a change to the listeners.
@@ -72,13 +76,28 @@ func (s *Store) hear(debateID int64) {
 // the commit changed. Register before serving; caches use it to invalidate.
 func (s *Store) OnChange(fn func(debateID int64)) { s.onChange = append(s.onChange, fn) }
 
-// noteChange records that the transaction changes a debate's pages. The
-// news goes out when the transaction commits, and not at all on rollback.
-func (s *Store) noteChange(tx *sql.Tx, debateID int64) {
+// noteChange records that the transaction changes a debate's pages: it bumps
+// the debate's version, and the news goes out to listeners and other nodes
+// when the transaction commits (not at all on rollback).
+func (s *Store) noteChange(ctx context.Context, tx *sql.Tx, debateID int64) error {
 	if st, ok := s.txs.Load(tx); ok {
 		st := st.(*txState)
 		st.changed = append(st.changed, debateID)
 	}
+	return s.txExec(ctx, tx, sqlBumpVersion, debateID)
+}
+
+// Shared reports whether other processes may write to the database (on
+// PostgreSQL, other nodes), so that cached pages must be checked against
+// DebateVersion before they are served.
+func (s *Store) Shared() bool { return s.dialect.name == "postgres" }
+
+// DebateVersion is a number that changes with every commit that changes what
+// the debate's pages show.
+func (s *Store) DebateVersion(ctx context.Context, debateID int64) (int64, error) {
+	var v int64
+	err := s.queryRow(ctx, `SELECT version FROM debates WHERE id = ?`, debateID).Scan(&v)
+	return v, s.fail(err)
 }
 
 // dialect holds what differs between the databases. Everything else is portable SQL.

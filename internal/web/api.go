@@ -157,7 +157,7 @@ func (s *Server) apiListDebates(w http.ResponseWriter, r *http.Request) {
 	for _, d := range list {
 		out.Debates = append(out.Debates, s.apiDebateOf(d))
 	}
-	cacheAs(w, siteScope)
+	cacheSiteWide(w)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -182,7 +182,7 @@ func (s *Server) apiGetDebate(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Questions = append(out.Questions, aq)
 	}
-	cacheAs(w, d.ID)
+	cacheAs(w, d)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -226,7 +226,7 @@ func (s *Server) apiListComments(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	page, questions, err := s.threads(r.Context(), f)
+	page, questions, err := s.threads(r.Context(), d, f)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -236,7 +236,7 @@ func (s *Server) apiListComments(w http.ResponseWriter, r *http.Request) {
 		cursor := strconv.FormatInt(page.Next, 10)
 		next = &cursor
 	}
-	cacheAs(w, d.ID)
+	cacheAs(w, d)
 	buf := getBuffer()
 	defer putBuffer(buf)
 	j := &threadJSON{s: s, slug: d.Slug, answers: answersByComment(questions)}

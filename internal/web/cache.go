@@ -49,6 +49,7 @@ type threadKey struct {
 
 type threadEntry struct {
 	made      time.Time
+	version   int64
 	page      *parley.ThreadPage
 	questions []*parley.Question
 	start     uint64
@@ -68,6 +69,8 @@ type cacheEntry struct {
 	// every debate (the home page, the debates feed).
 	scope int64
 	start uint64 // clock when rendering began
+	// version is the debate's version read before rendering began.
+	version int64
 }
 
 const siteScope = -1
@@ -123,12 +126,13 @@ func (c *pageCache) fresh(e *cacheEntry) bool {
 	return e.start >= c.changed[e.scope]
 }
 
-// thread returns a cached page of threads that no write has changed since.
-func (c *pageCache) thread(k threadKey) *threadEntry {
+// thread returns a cached page of threads that no write has changed since:
+// none this process heard of, and none that moved the debate past version.
+func (c *pageCache) thread(k threadKey, version int64) *threadEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.threads[k]
-	if e == nil || e.start < c.changed[k.debateID] || e.start < c.floor || time.Since(e.made) > cacheTTL {
+	if e == nil || e.version != version || e.start < c.changed[k.debateID] || e.start < c.floor || time.Since(e.made) > cacheTTL {
 		return nil
 	}
 	return e
@@ -184,11 +188,12 @@ func (c *pageCache) put(key string, e *cacheEntry) {
 
 // captureWriter records a response so that it can be cached and replayed.
 type captureWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-	scope  int64
-	cache  bool
+	header  http.Header
+	status  int
+	body    bytes.Buffer
+	scope   int64
+	version int64
+	cache   bool
 }
 
 func (w *captureWriter) Header() http.Header { return w.header }
@@ -204,11 +209,18 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 	return w.body.Write(b)
 }
 
-// cacheAs marks a response as cacheable, shown until the scope changes.
-// Handlers call it once they know which debate the page shows.
-func cacheAs(w http.ResponseWriter, scope int64) {
+// cacheAs marks a response as cacheable, shown until the debate it shows
+// (at the version it was read at) changes. Handlers call it once they know.
+func cacheAs(w http.ResponseWriter, d *parley.Debate) {
 	if cw, ok := w.(*captureWriter); ok {
-		cw.cache, cw.scope = true, scope
+		cw.cache, cw.scope, cw.version = true, d.ID, d.Version
+	}
+}
+
+// cacheSiteWide marks a response that shows every debate as cacheable.
+func cacheSiteWide(w http.ResponseWriter) {
+	if cw, ok := w.(*captureWriter); ok {
+		cw.cache, cw.scope = true, siteScope
 	}
 }
 
@@ -221,7 +233,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		key := r.URL.RequestURI()
-		if e := s.cache.get(key); e != nil {
+		if e := s.cache.get(key); e != nil && s.current(r, e) {
 			s.metrics.cache.WithLabelValues("hit").Inc()
 			e.serve(w, r)
 			return
@@ -239,7 +251,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 			defer cancel()
 			h(cw, r.WithContext(ctx))
-			e := &cacheEntry{made: time.Now(), status: cw.status, header: cw.header, body: cw.body.Bytes(), scope: cw.scope, start: start}
+			e := &cacheEntry{made: time.Now(), status: cw.status, header: cw.header, body: cw.body.Bytes(), scope: cw.scope, start: start, version: cw.version}
 			if e.status == 0 {
 				e.status = http.StatusOK
 			}
@@ -258,6 +270,19 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 		}
 		e.serve(w, r)
 	}
+}
+
+// current reports whether a cached debate page still shows the debate as it
+// is. Where other nodes write to the database, what this node heard is not
+// enough: their notifications may still be on the way, so the debate's
+// version is read (one primary-key lookup). Site-wide pages rely on the
+// notifications alone.
+func (s *Server) current(r *http.Request, e *cacheEntry) bool {
+	if !s.store.Shared() || e.scope == siteScope {
+		return true
+	}
+	v, err := s.store.DebateVersion(r.Context(), e.scope)
+	return err == nil && v == e.version
 }
 
 func (c *pageCache) isFresh(e *cacheEntry) bool {

@@ -46,7 +46,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	if pageNo < p.Pages {
 		p.NextURL = "/?page=" + strconv.Itoa(pageNo+1)
 	}
-	cacheAs(w, siteScope)
+	cacheSiteWide(w)
 	s.render(w, r, http.StatusOK, "home", p)
 }
 
@@ -103,7 +103,7 @@ func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cacheAs(w, d.ID)
+	cacheAs(w, d)
 	s.renderDebate(w, r, d, s.newForm(d), http.StatusOK)
 }
 
@@ -113,7 +113,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	q := r.URL.Query()
 	newest := q.Get("sort") == "newest"
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
-	page, questions, err := s.threads(ctx, parley.CommentFilter{DebateID: d.ID, NewestFirst: newest, After: max(after, 0), Limit: s.cfg.ThreadsPerPage})
+	page, questions, err := s.threads(ctx, d, parley.CommentFilter{DebateID: d.ID, NewestFirst: newest, After: max(after, 0), Limit: s.cfg.ThreadsPerPage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -312,11 +312,11 @@ func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
 }
 
 // threads returns a page of a debate's threads with its featured questions,
-// from the shared thread cache when no write has changed them. The page is
-// shared: callers must not modify it.
-func (s *Server) threads(ctx context.Context, f parley.CommentFilter) (*parley.ThreadPage, []*parley.Question, error) {
+// from the shared thread cache when no write has changed them since d was
+// read. The page is shared: callers must not modify it.
+func (s *Server) threads(ctx context.Context, d *parley.Debate, f parley.CommentFilter) (*parley.ThreadPage, []*parley.Question, error) {
 	key := threadKey{debateID: f.DebateID, newest: f.NewestFirst, after: f.After, limit: f.Limit}
-	if e := s.cache.thread(key); e != nil {
+	if e := s.cache.thread(key, d.Version); e != nil {
 		return e.page, e.questions, nil
 	}
 	start := s.cache.now()
@@ -328,6 +328,6 @@ func (s *Server) threads(ctx context.Context, f parley.CommentFilter) (*parley.T
 	if err != nil {
 		return nil, nil, err
 	}
-	s.cache.putThread(key, &threadEntry{made: time.Now(), page: page, questions: questions, start: start})
+	s.cache.putThread(key, &threadEntry{made: time.Now(), version: d.Version, page: page, questions: questions, start: start})
 	return page, questions, nil
 }

@@ -82,7 +82,7 @@ func (s *Server) handleDebatesFeed(w http.ResponseWriter, r *http.Request) {
 			Summary: d.Question, Content: atomText{Type: "html", Body: d.BodyHTML},
 		})
 	}
-	cacheAs(w, siteScope)
+	cacheSiteWide(w)
 	s.writeFeed(w, f)
 }
 
@@ -113,6 +113,6 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 			Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"}, Content: atomText{Type: "html", Body: c.BodyHTML},
 		})
 	}
-	cacheAs(w, d.ID)
+	cacheAs(w, d)
 	s.writeFeed(w, f)
 }
