@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -73,7 +74,9 @@ func (s *Server) keyed(parts ...string) string {
 func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	d, err := s.publicDebate(r)
 	if err != nil {
-		s.fail(w, r, err)
+		// The reader's text survives even when the debate cannot be read.
+		r.ParseForm()
+		s.failForm(w, r, err, commentForm{Body: r.PostForm.Get("body")})
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -97,6 +100,9 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		code := status(err)
 		if code >= 500 && code != http.StatusServiceUnavailable {
 			s.log.Error("post comment", "debate", d.Slug, "err", err)
+		}
+		if code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
 		}
 		form.Problems = parley.ErrorFields(err)
 		if len(form.Problems) == 0 {
@@ -122,8 +128,11 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	}
 	loc, err := s.commentLocation(r, c)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		// The comment is stored: say so even when finding its page failed
+		// (the database went away just after the commit). An error page here
+		// would have the reader post it again.
+		s.log.Warn("posted comment: could not find its page", "comment", c.ID, "err", err)
+		loc = "/debates/" + url.PathEscape(d.Slug) + "#comment-" + strconv.FormatInt(c.ID, 10)
 	}
 	http.Redirect(w, r, loc, http.StatusSeeOther)
 }

@@ -115,12 +115,12 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 	page, questions, err := s.threads(ctx, d, parley.CommentFilter{DebateID: d.ID, NewestFirst: newest, After: max(after, 0), Limit: s.cfg.ThreadsPerPage})
 	if err != nil {
-		s.fail(w, r, err)
+		s.failForm(w, r, err, form)
 		return
 	}
 	pending, err := s.store.PendingComments(ctx, d.ID, s.pendingIDs(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.failForm(w, r, err, form)
 		return
 	}
 
@@ -229,7 +229,7 @@ func (s *Server) renderReply(w http.ResponseWriter, r *http.Request, d *parley.D
 		err = parley.Errorf(parley.ENOTFOUND, "There is no such comment in this debate.")
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.failForm(w, r, err, form)
 		return
 	}
 	view := &threadView{debate: d}

@@ -59,6 +59,11 @@ func asDomain(err error) error {
 // fail answers a page request with an error page. Only internal errors are
 // logged; the reader never sees their details.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.failForm(w, r, err, commentForm{})
+}
+
+// failForm is fail for a form post: the error page keeps the reader's text.
+func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, form commentForm) {
 	err = asDomain(err)
 	code := status(err)
 	if code == statusClientClosed {
@@ -80,7 +85,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if title == "" {
 		title = "Something went wrong"
 	}
-	s.render(w, r, code, "error", errorPage{pageMeta: s.meta(r, title), Status: code, Message: parley.ErrorMessage(err)})
+	s.render(w, r, code, "error", errorPage{pageMeta: s.meta(r, title), Status: code, Message: parley.ErrorMessage(err), Form: form})
 }
 
 type apiError struct {

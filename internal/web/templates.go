@@ -113,6 +113,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
 }
@@ -121,4 +124,6 @@ type errorPage struct {
 	pageMeta
 	Status  int
 	Message string
+	// Form keeps what a reader typed into a form that could not be handled.
+	Form commentForm
 }
