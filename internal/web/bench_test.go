@@ -81,6 +81,10 @@ func (s *site) serve(b *testing.B, method, target string, body string) *httptest
 func benchRead(b *testing.B, comments int, path string) {
 	s := benchSite(b, comments)
 	page := s.serve(b, "GET", path, "").Body.Bytes()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
 	b.Run("baseline-static-bytes", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		for i := 0; i < b.N; i++ {
@@ -90,10 +94,6 @@ func benchRead(b *testing.B, comments int, path string) {
 	})
 	b.Run("distinct", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
 		for i := 0; i < b.N; i++ {
 			s.serve(b, "GET", path+sep+"nocache="+strconv.Itoa(i), "")
 		}
@@ -101,10 +101,6 @@ func benchRead(b *testing.B, comments int, path string) {
 	// cold: every request after a write, so the thread comes from the database.
 	b.Run("cold", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
 		for i := 0; i < b.N; i++ {
 			s.srv.Invalidate(1)
 			s.serve(b, "GET", path+sep+"nocache="+strconv.Itoa(i), "")

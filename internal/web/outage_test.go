@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -25,7 +23,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parley-org/parley"
-	"github.com/parley-org/parley/internal/media"
 	"github.com/parley-org/parley/internal/store"
 	"github.com/parley-org/parley/internal/store/storetest"
 )
@@ -401,28 +398,6 @@ func newOutageRun(t *testing.T) (o *outageRun, proxy *pgProxy, realURL string) {
 	client := &http.Client{Transport: tr, Timeout: outageClientTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &outageRun{t: t, s: s, client: client, debate: d}, proxy, realURL
-}
-
-// newSiteOn is newSite on a store the test opened itself.
-func newSiteOn(t testing.TB, st *store.Store, cfg Config) *site {
-	t.Helper()
-	md, err := media.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	ts := httptest.NewServer(nil)
-	t.Cleanup(ts.Close)
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = ts.URL
-	}
-	srv, err := NewServer(context.Background(), cfg, st, md, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	return &site{t: t, srv: srv, store: st, http: ts, reader: newBrowser(), logs: logs}
 }
 
 // outageRun sends the test's requests; unlike site.do it never stops the

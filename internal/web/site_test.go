@@ -52,15 +52,19 @@ func (s *syncBuffer) String() string {
 
 func newSite(t testing.TB, cfg Config) *site {
 	t.Helper()
-	st := storetest.Open(t)
+	return newSiteOn(t, storetest.Open(t), cfg)
+}
+
+// newSiteOn is newSite on a store the test opened itself.
+func newSiteOn(t testing.TB, st *store.Store, cfg Config) *site {
+	t.Helper()
 	md, err := media.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Start()
+	ts := httptest.NewServer(nil)
 	t.Cleanup(ts.Close)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = ts.URL

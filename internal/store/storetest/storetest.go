@@ -42,25 +42,15 @@ func Dialect() string {
 // PostgreSQL dropped) when the test ends.
 func Open(t testing.TB) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	u := newDatabase(t)
-	s, err := store.Open(ctx, u)
-	if err != nil {
-		t.Fatalf("storetest: open store: %v", err)
-	}
+	s, _ := openMigrated(t)
 	// Cleanups run last-registered first: the store closes before its
 	// database is dropped.
 	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("storetest: migrate: %v", err)
-	}
 	return s
 }
 
-// URL returns the URL of a new migrated database that no store holds open,
-// for tests that start whole Parley processes. It is removed when the test
-// ends.
-func URL(t testing.TB) string {
+// openMigrated opens a store on a new database and migrates it.
+func openMigrated(t testing.TB) (*store.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	u := newDatabase(t)
@@ -68,10 +58,20 @@ func URL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("storetest: open store: %v", err)
 	}
-	defer s.Close()
 	if err := s.Migrate(ctx); err != nil {
+		s.Close()
 		t.Fatalf("storetest: migrate: %v", err)
 	}
+	return s, u
+}
+
+// URL returns the URL of a new migrated database that no store holds open,
+// for tests that start whole Parley processes. It is removed when the test
+// ends.
+func URL(t testing.TB) string {
+	t.Helper()
+	s, u := openMigrated(t)
+	s.Close()
 	return u
 }
 
