@@ -54,7 +54,7 @@ const (
 	sqlBySubmission = `SELECT ` + commentCols + ` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`
 	sqlSetRoot      = `UPDATE comments SET root_id = id WHERE id = ?`
 	sqlBumpVersion  = `UPDATE debates SET version = version + 1 WHERE id = ?`
-	sqlCountComment = `UPDATE debates SET comment_count = comment_count + ?,
+	sqlCountComment = `UPDATE debates SET comment_count = comment_count + ?, version = version + 1,
 		last_comment_at = CASE WHEN last_comment_at IS NULL OR last_comment_at < ? THEN ? ELSE last_comment_at END
 		WHERE id = ?`
 )
@@ -161,12 +161,12 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 		}
 	}
 	if c.Status == parley.CommentApproved {
+		// Counting the comment bumps the debate's version too: one update of
+		// the debate's row, which every comment on it takes its turn on.
 		if err := s.countComment(ctx, tx, c.DebateID, +1, c.CreatedAt); err != nil {
 			return nil, false, err
 		}
-		if err := s.noteChange(ctx, tx, c.DebateID); err != nil {
-			return nil, false, err
-		}
+		s.announce(tx, c.DebateID)
 	}
 	return c, true, nil
 }
@@ -202,7 +202,7 @@ func (s *Store) placeReply(ctx context.Context, tx *sql.Tx, c *parley.Comment, p
 	return nil
 }
 
-// countComment adjusts a debate's approved-comment counter.
+// countComment adjusts a debate's approved-comment counter and bumps its version.
 func (s *Store) countComment(ctx context.Context, tx *sql.Tx, debateID int64, delta int, at time.Time) error {
 	return s.txExec(ctx, tx, sqlCountComment, delta, millis(at), millis(at), debateID)
 }
@@ -250,16 +250,14 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 			status, millis(s.now()), status, id); err != nil {
 			return err
 		}
-		if err := s.noteChange(ctx, tx, debateID); err != nil {
-			return err
-		}
+		s.announce(tx, debateID)
 		switch {
 		case status == parley.CommentApproved:
 			return s.countComment(ctx, tx, debateID, +1, fromMillis(created))
 		case old == parley.CommentApproved:
 			return s.countComment(ctx, tx, debateID, -1, time.Time{})
 		}
-		return nil
+		return s.txExec(ctx, tx, sqlBumpVersion, debateID)
 	})
 }
 

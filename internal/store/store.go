@@ -80,11 +80,16 @@ func (s *Store) OnChange(fn func(debateID int64)) { s.onChange = append(s.onChan
 // the debate's version, and the news goes out to listeners and other nodes
 // when the transaction commits (not at all on rollback).
 func (s *Store) noteChange(ctx context.Context, tx *sql.Tx, debateID int64) error {
+	s.announce(tx, debateID)
+	return s.txExec(ctx, tx, sqlBumpVersion, debateID)
+}
+
+// announce is noteChange for a transaction that bumped the version itself.
+func (s *Store) announce(tx *sql.Tx, debateID int64) {
 	if st, ok := s.txs.Load(tx); ok {
 		st := st.(*txState)
 		st.changed = append(st.changed, debateID)
 	}
-	return s.txExec(ctx, tx, sqlBumpVersion, debateID)
 }
 
 // Shared reports whether other processes may write to the database (on

@@ -389,3 +389,40 @@ func TestRemovedCommentReleasesItsSubmission(t *testing.T) {
 		t.Fatalf("re-post after trash: created=%v err=%v, want a new comment", created, err)
 	}
 }
+
+func TestEveryChangeMovesTheDebateVersion(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	d := newDebate(t, s, "d", parley.DebatePublished)
+	last, _ := s.DebateVersion(ctx, d.ID)
+	moved := func(what string) {
+		t.Helper()
+		v, err := s.DebateVersion(ctx, d.ID)
+		if err != nil || v <= last {
+			t.Errorf("%s: version %d (%v), want more than %d", what, v, err, last)
+		}
+		last = v
+	}
+	c := post(t, s, d.ID, 0, "Ana")
+	moved("a comment")
+	s.SetCommentStatus(ctx, c.ID, parley.CommentPending)
+	moved("a status change")
+	s.SetCommentStatus(ctx, c.ID, parley.CommentApproved)
+	moved("an approval")
+	d.Title = "New"
+	s.SaveDebate(ctx, d)
+	moved("an edit")
+	e := &parley.Expert{Slug: "e", Name: "E"}
+	s.SaveExpert(ctx, e)
+	q := &parley.Question{DebateID: d.ID, CommentID: c.ID}
+	s.AddQuestion(ctx, q)
+	moved("a featured comment")
+	s.AddAnswer(ctx, &parley.Answer{QuestionID: q.ID, ExpertID: e.ID, BodyMD: "x", Status: parley.AnswerPublished})
+	moved("an answer")
+	if _, _, err := s.CreateComment(ctx, store.CreateComment{DebateID: d.ID, AuthorName: "P", AuthorEmail: "p@example.org", BodyMD: "x", BodyHTML: "x", Status: parley.CommentPending}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.DebateVersion(ctx, d.ID); v != last {
+		t.Errorf("a held comment changed what the debate's pages show")
+	}
+}
