@@ -119,7 +119,7 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 		}
 		fs.BoolVar(&o.demo, "demo", demoDefault, "fill an empty database with demo content (PARLEY_DEMO)")
 		integer(&o.maxComment, "max-comment-length", "PARLEY_MAX_COMMENT_LENGTH", parley.DefaultMaxBodyLen, "longest comment, in characters")
-		integer(&o.maxDepth, "max-depth", "PARLEY_MAX_DEPTH", parley.DefaultMaxDepth, "how many levels replies nest")
+		integer(&o.maxDepth, "max-depth", "PARLEY_MAX_DEPTH", parley.DefaultMaxDepth, "levels a thread nests, top-level comments included; a reply below them sits beside its parent")
 		timeout := 15 * time.Second
 		if d, err := time.ParseDuration(e.getenv("PARLEY_SHUTDOWN_TIMEOUT")); err == nil {
 			timeout = d

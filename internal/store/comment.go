@@ -377,6 +377,31 @@ func (s *Store) PendingComments(ctx context.Context, debateID int64, ids []int64
 	return s.collectComments(rows)
 }
 
+// StillPending returns those of the given comment IDs that await moderation.
+func (s *Store) StillPending(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM comments WHERE status = 'pending' AND id IN (`+placeholders(len(ids))+`) ORDER BY id`), args...)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var still []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, s.fail(err)
+		}
+		still = append(still, id)
+	}
+	return still, s.fail(rows.Err())
+}
+
 // RecentComments returns a debate's newest approved comments, newest first.
 func (s *Store) RecentComments(ctx context.Context, debateID int64, limit int) ([]*parley.Comment, error) {
 	rows, err := s.query(ctx, `SELECT `+commentCols+` FROM comments c

@@ -59,7 +59,29 @@ func (s *Server) pendingIDs(r *http.Request) []int64 {
 
 // rememberPending adds a pending comment to this browser's list.
 func (s *Server) rememberPending(w http.ResponseWriter, r *http.Request, id int64) {
-	ids := append(s.pendingIDs(r), id)
+	s.setPending(w, append(s.pendingIDs(r), id))
+}
+
+// forgetDecided drops from this browser's list the comments a moderator has
+// decided on, and the cookie once none wait: the reader then gets the shared
+// cached pages again.
+func (s *Server) forgetDecided(w http.ResponseWriter, r *http.Request) {
+	ids := s.pendingIDs(r)
+	if len(ids) == 0 {
+		return
+	}
+	still, err := s.store.StillPending(r.Context(), ids)
+	if err != nil || len(still) == len(ids) {
+		return
+	}
+	if len(still) == 0 {
+		http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		return
+	}
+	s.setPending(w, still)
+}
+
+func (s *Server) setPending(w http.ResponseWriter, ids []int64) {
 	if len(ids) > maxPending {
 		ids = ids[len(ids)-maxPending:]
 	}

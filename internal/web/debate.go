@@ -118,6 +118,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 		s.failForm(w, r, err, form)
 		return
 	}
+	s.forgetDecided(w, r)
 	pending, err := s.store.PendingComments(ctx, d.ID, s.pendingIDs(r))
 	if err != nil {
 		s.failForm(w, r, err, form)

@@ -31,8 +31,8 @@ func putBuffer(b *bytes.Buffer) {
 }
 
 // threadJSON writes a page of threads straight from the comment tree,
-// exactly as encoding/json would write the apiThreadPage that apiTree and
-// apiCommentOf build, with HTML escaping off.
+// exactly as encoding/json would write the equivalent apiThreadPage of
+// apiComments, with HTML escaping off.
 type threadJSON struct {
 	s       *Server
 	slug    string

@@ -286,6 +286,33 @@ func TestHeldCommentIsShownToItsAuthorOnly(t *testing.T) {
 	jar := newBrowser()
 	jar.Jar.SetCookies(u, []*http.Cookie{{Name: pendingCookie, Value: "1.2.3~forged"}})
 	wantLacks(t, s.getAs(jar, "/debates/held").body, "Please approve me.")
+
+	// Once a moderator approves it, the browser forgets it and reads the
+	// shared pages again.
+	held, _ := s.store.DebateBySlug(context.Background(), "held")
+	page, _ := s.store.Threads(context.Background(), parley.CommentFilter{DebateID: held.ID})
+	if len(page.Comments) != 0 {
+		t.Fatalf("a held comment is in the public thread")
+	}
+	ids := s.srv.pendingIDs(func() *http.Request {
+		req, _ := http.NewRequest("GET", s.http.URL, nil)
+		for _, c := range s.reader.Jar.Cookies(req.URL) {
+			req.AddCookie(c)
+		}
+		return req
+	}())
+	if len(ids) != 1 {
+		t.Fatalf("the browser remembers %d pending comments, want 1", len(ids))
+	}
+	if err := s.store.SetCommentStatus(context.Background(), ids[0], parley.CommentApproved); err != nil {
+		t.Fatal(err)
+	}
+	approved := s.get("/debates/held")
+	wantContains(t, approved.body, "Please approve me.", "1 comment")
+	wantLacks(t, approved.body, "Awaiting moderation")
+	if left := s.reader.Jar.Cookies(u); len(left) != 0 {
+		t.Errorf("the pending cookie is still there after approval: %v", left)
+	}
 }
 
 func TestSortAndCursorPages(t *testing.T) {

@@ -108,7 +108,7 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 // writeAnswer writes an expert's published answer under the comment it answers.
 func writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	e := a.Expert
-	b.WriteString(`<aside class="expert-answer" id="answer-`)
+	b.WriteString(`<div class="expert-answer" role="note" id="answer-`)
 	b.WriteString(strconv.FormatInt(a.ID, 10))
 	b.WriteString(`" aria-label="Answer from `)
 	escape(b, e.Name)
@@ -122,9 +122,8 @@ func writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	if e.PortraitURL != "" {
 		b.WriteString(`<img class="portrait" src="`)
 		escape(b, e.PortraitURL)
-		b.WriteString(`" alt="Portrait of `)
-		escape(b, e.Name)
-		b.WriteString(`" width="64" height="64" loading="lazy">`)
+		// The name stands beside the portrait, so the image itself is decorative.
+		b.WriteString(`" alt="" width="64" height="64" loading="lazy">`)
 	}
 	b.WriteString(`<div><span class="expert-name">`)
 	escape(b, e.Name)
@@ -144,7 +143,7 @@ func writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	}
 	b.WriteString(`</div></div><div class="body">`)
 	b.WriteString(a.BodyHTML)
-	b.WriteString(`</div></aside>`)
+	b.WriteString(`</div></div>`)
 }
 
 // escape writes s with the five HTML-special characters escaped.
