@@ -27,7 +27,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 		// Only a comment this reader can see may be answered: someone else's
 		// comment awaiting moderation is not there for them.
 		if _, err := s.visibleComment(r, in.ParentID); err != nil {
-			return nil, false, parentGone
+			return nil, false, parentGone()
 		}
 	}
 	key := in.SubmissionKey
@@ -49,8 +49,11 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	return c, created, nil
 }
 
-var parentGone = &parley.Error{Code: parley.EINVALID, Message: "The comment you are replying to is no longer available.",
-	Fields: map[string]string{"parent_id": "The comment you are replying to is no longer available."}}
+// parentGone is a new error each time: callers may change its fields.
+func parentGone() error {
+	const msg = "The comment you are replying to is no longer available."
+	return &parley.Error{Code: parley.EINVALID, Message: msg, Fields: map[string]string{"parent_id": msg}}
+}
 
 // contentKey identifies a submission by what it says, so posting the same
 // comment twice (a refreshed form, a double click) stores it once.

@@ -253,10 +253,16 @@ func TestReplyToAVanishedCommentKeepsTheText(t *testing.T) {
 	if err := s.store.SetCommentStatus(context.Background(), parent.ID, parley.CommentTrash); err != nil {
 		t.Fatal(err)
 	}
-	r := s.postForm(s.reader, "/debates/cars/comments", url.Values{"parent_id": {strconv.FormatInt(parent.ID, 10)},
-		"author_name": {"Ben"}, "author_email": {"b@example.org"}, "body": {"My careful reply"}})
-	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "no longer available", "My careful reply")
+	for i := 0; i < 2; i++ { // the second time must explain as well as the first
+		r := s.postForm(s.reader, "/debates/cars/comments", url.Values{"parent_id": {strconv.FormatInt(parent.ID, 10)},
+			"author_name": {"Ben"}, "author_email": {"b@example.org"}, "body": {"My careful reply"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantContains(t, r.body, "no longer available", "My careful reply")
+	}
+	// After the form's refusals, the API still names the field.
+	api := s.api("POST", "/api/v1/debates/cars/comments", map[string]any{"author_name": "Ben", "author_email": "b@example.org", "body": "x", "parent_id": parent.ID})
+	wantStatus(t, api, http.StatusUnprocessableEntity)
+	wantContains(t, api.body, `"parent_id"`)
 }
 
 func TestDeepRepliesSitBesideTheirParent(t *testing.T) {
