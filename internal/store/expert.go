@@ -120,3 +120,50 @@ func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Questi
 	}
 	return list, s.fail(rows.Err())
 }
+
+// ExpertBySlug returns an expert's public profile.
+func (s *Store) ExpertBySlug(ctx context.Context, slug string) (*parley.Expert, error) {
+	e := &parley.Expert{}
+	err := s.queryRow(ctx, `SELECT id, slug, name, title, affiliation, portrait_url, portrait_credit, bio_md, bio_html, contact_email
+		FROM experts WHERE slug = ?`, slug).
+		Scan(&e.ID, &e.Slug, &e.Name, &e.Title, &e.Affiliation, &e.PortraitURL, &e.PortraitCredit, &e.BioMD, &e.BioHTML, &e.ContactEmail)
+	if err == sql.ErrNoRows {
+		return nil, parley.Errorf(parley.ENOTFOUND, "There is no expert at this address.")
+	}
+	return e, s.fail(err)
+}
+
+// ExpertAnswer is a published answer with where it appeared.
+type ExpertAnswer struct {
+	Answer      *parley.Answer
+	DebateSlug  string
+	DebateTitle string
+	// Comment is the reader's comment the answer answers.
+	Comment *parley.Comment
+}
+
+// ExpertAnswers returns an expert's published answers in public debates, newest first.
+func (s *Store) ExpertAnswers(ctx context.Context, expertID int64, limit int) ([]ExpertAnswer, error) {
+	rows, err := s.query(ctx, `SELECT a.id, a.question_id, a.lead_in, a.body_html, a.published_at, d.slug, d.title, c.id, c.author_name, c.body_html
+		FROM answers a JOIN questions q ON q.id = a.question_id JOIN debates d ON d.id = q.debate_id JOIN comments c ON c.id = q.comment_id
+		WHERE a.expert_id = ? AND a.status = 'published' AND d.status IN ('published', 'closed') AND c.status = 'approved'
+		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, expertID, limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var list []ExpertAnswer
+	for rows.Next() {
+		a := &parley.Answer{ExpertID: expertID, Status: parley.AnswerPublished}
+		c := &parley.Comment{Status: parley.CommentApproved}
+		var ea ExpertAnswer
+		var published sql.NullInt64
+		if err := rows.Scan(&a.ID, &a.QuestionID, &a.LeadIn, &a.BodyHTML, &published, &ea.DebateSlug, &ea.DebateTitle, &c.ID, &c.AuthorName, &c.BodyHTML); err != nil {
+			return nil, s.fail(err)
+		}
+		a.PublishedAt, a.CommentID = fromNullMillis(published), c.ID
+		ea.Answer, ea.Comment = a, c
+		list = append(list, ea)
+	}
+	return list, s.fail(rows.Err())
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-org/parley"
 )
@@ -166,4 +167,44 @@ func TestAPIPostErrors(t *testing.T) {
 	if got, _ := s.store.DebateBySlug(context.Background(), "held"); got.CommentCount != 0 || held.ID != got.ID {
 		t.Errorf("pending comment counted")
 	}
+}
+
+func TestExpertProfilePageAndAPI(t *testing.T) {
+	s := newSite(t, Config{})
+	ctx := context.Background()
+	d := s.debate("cars", parley.DebatePublished, false)
+	draft := s.debate("secret", parley.DebatePublished, false)
+	c := s.comment(d, 0, "Zofia", "Trams first.")
+	e := &parley.Expert{Slug: "ines", Name: "Ines Okafor", Title: "Economist", Affiliation: "Institute", BioMD: "x",
+		BioHTML: "<p>Studies <em>streets</em>.</p>", ContactEmail: "ines.private@example.org"}
+	s.store.SaveExpert(ctx, e)
+	q := &parley.Question{DebateID: d.ID, CommentID: c.ID}
+	s.store.AddQuestion(ctx, q)
+	s.store.AddAnswer(ctx, &parley.Answer{QuestionID: q.ID, ExpertID: e.ID, LeadIn: "What would she say?", BodyMD: "x", BodyHTML: "<p>Trams pay back.</p>", Status: parley.AnswerPublished})
+	// An answer in a draft debate is not public yet.
+	hidden := s.comment(draft, 0, "Hidden", "In a draft.")
+	q2 := &parley.Question{DebateID: draft.ID, CommentID: hidden.ID}
+	s.store.AddQuestion(ctx, q2)
+	s.store.AddAnswer(ctx, &parley.Answer{QuestionID: q2.ID, ExpertID: e.ID, BodyMD: "x", BodyHTML: "<p>Not yet public.</p>", Status: parley.AnswerPublished})
+	draft.Status, draft.PublishedAt = parley.DebateDraft, time.Time{}
+	if _, err := s.store.SaveDebate(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+
+	page := s.get("/experts/ines")
+	wantStatus(t, page, http.StatusOK)
+	wantContains(t, page.body, "Ines Okafor", "Economist, Institute", "Studies <em>streets</em>", "Trams pay back.", "Zofia", `href="/debates/cars"`)
+	wantLacks(t, page.body, "ines.private", "Not yet public.")
+	wantContains(t, s.get("/debates/cars").body, `href="/experts/ines"`)
+
+	var p apiExpertProfile
+	r := s.api("GET", "/api/v1/experts/ines", nil)
+	wantStatus(t, r, http.StatusOK)
+	r.json(t, &p)
+	if p.Name != "Ines Okafor" || len(p.Answers) != 1 || p.Answers[0].Debate.Slug != "cars" || p.Answers[0].Comment.AuthorName != "Zofia" {
+		t.Fatalf("got %+v", p)
+	}
+	wantLacks(t, r.body, "ines.private")
+	wantStatus(t, s.get("/experts/nobody"), http.StatusNotFound)
+	wantStatus(t, s.api("GET", "/api/v1/experts/nobody", nil), http.StatusNotFound)
 }

@@ -14,6 +14,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /debates/{slug}/comments", s.handlePostComment)
 	mux.HandleFunc("GET /debates/{slug}/comments/{id}/reply", s.handleReplyForm)
 	mux.HandleFunc("GET /comments/{id}", s.handleCommentPermalink)
+	mux.HandleFunc("GET /experts/{slug}", s.cached(s.handleExpert))
 	mux.HandleFunc("GET /privacy", s.handlePrivacy)
 
 	// Feeds.
@@ -26,6 +27,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/debates/{slug}/comments", s.cached(s.apiListComments))
 	mux.HandleFunc("POST /api/v1/debates/{slug}/comments", s.apiPostComment)
 	mux.HandleFunc("GET /api/v1/comments/{id}", s.apiGetComment)
+	mux.HandleFunc("GET /api/v1/experts/{slug}", s.cached(s.apiGetExpert))
 	mux.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
 	mux.HandleFunc("/api/", s.apiNotFound)
 

@@ -125,9 +125,11 @@ func writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 		// The name stands beside the portrait, so the image itself is decorative.
 		b.WriteString(`" alt="" width="64" height="64" loading="lazy">`)
 	}
-	b.WriteString(`<div><span class="expert-name">`)
+	b.WriteString(`<div><a class="expert-name" href="/experts/`)
+	escape(b, e.Slug)
+	b.WriteString(`">`)
 	escape(b, e.Name)
-	b.WriteString(`</span><span class="expert-title">`)
+	b.WriteString(`</a><span class="expert-title">`)
 	escape(b, e.Title)
 	if e.Affiliation != "" {
 		if e.Title != "" {
