@@ -19,6 +19,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAVAILABLE  = "unavailable"
 	ETOOLARGE     = "too_large"
+	ERATELIMIT    = "rate_limited"
 	EINTERNAL     = "internal"
 	EUNAUTHORIZED = "unauthorized"
 )

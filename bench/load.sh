@@ -39,7 +39,7 @@ done
 start() {
   local t0 t1
   t0=$(date +%s%N)
-  "$tmp/parley" serve "${db_args[@]}" --demo=false --addr "127.0.0.1:$port" --log-level warn >/dev/null 2>"$tmp/parley.log" &
+  "$tmp/parley" serve "${db_args[@]}" --demo=false --post-rate 0 --addr "127.0.0.1:$port" --log-level warn >/dev/null 2>"$tmp/parley.log" &
   pid=$!
   until curl -fs -o /dev/null "$target/"; do sleep 0.005; done
   t1=$(date +%s%N)

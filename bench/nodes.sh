@@ -40,7 +40,7 @@ measure() {
   pids=()
   for i in $(seq "$nodes"); do
     port=$((18300 + i))
-    "$tmp/parley" serve --database "$database" --data-dir "$tmp/data-$name-$i" --demo=false --addr "127.0.0.1:$port" --log-level warn \
+    "$tmp/parley" serve --database "$database" --data-dir "$tmp/data-$name-$i" --demo=false --post-rate 0 --addr "127.0.0.1:$port" --log-level warn \
       >/dev/null 2>"$tmp/$name-$i.log" &
     pids+=($!)
     until curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.02; done

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -87,7 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type options struct {
 	addr, database, dataDir, baseURL, logLevel, logFormat string
 	demo                                                  bool
-	maxComment, maxDepth                                  int
+	maxComment, maxDepth, postRate, postBurst             int
+	trustedProxies                                        string
 	shutdownTimeout                                       time.Duration
 }
 
@@ -120,6 +122,9 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 		fs.BoolVar(&o.demo, "demo", demoDefault, "fill an empty database with demo content (PARLEY_DEMO)")
 		integer(&o.maxComment, "max-comment-length", "PARLEY_MAX_COMMENT_LENGTH", parley.DefaultMaxBodyLen, "longest comment, in characters")
 		integer(&o.maxDepth, "max-depth", "PARLEY_MAX_DEPTH", parley.DefaultMaxDepth, "levels a thread nests, top-level comments included; a reply below them sits beside its parent")
+		integer(&o.postRate, "post-rate", "PARLEY_POST_RATE", 6, "comments a client network may post a minute, after a burst; 0 for no limit")
+		integer(&o.postBurst, "post-burst", "PARLEY_POST_BURST", 10, "comments a client network may post at once")
+		str(&o.trustedProxies, "trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For names the client: comma-separated addresses or CIDR ranges")
 		timeout := 15 * time.Second
 		if d, err := time.ParseDuration(e.getenv("PARLEY_SHUTDOWN_TIMEOUT")); err == nil {
 			timeout = d
@@ -214,7 +219,12 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(ln.Addr().String())
 	}
-	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth}, st, md, log)
+	proxies, err := parsePrefixes(o.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
+		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies}, st, md, log)
 	if err != nil {
 		return err
 	}
@@ -257,6 +267,30 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// parsePrefixes reads "10.0.0.1, 192.168.0.0/16, ::1" as address ranges.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // displayAddr turns a listen address into one a browser can open.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/store"
@@ -17,6 +18,9 @@ import (
 // path serves the form and the API. created is false when the same
 // submission was already stored (a refresh, a back button, a retry).
 func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment) (c *parley.Comment, created bool, err error) {
+	if ok, wait := s.posts.allow(s.clientNet(r), time.Now()); !ok {
+		return nil, false, rateLimited(wait, "posting comments")
+	}
 	if err := in.Validate(s.cfg.MaxCommentLen); err != nil {
 		return nil, false, err
 	}
@@ -104,9 +108,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		if code >= 500 && code != http.StatusServiceUnavailable {
 			s.log.Error("post comment", "debate", d.Slug, "err", err)
 		}
-		if code == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
+		setRetryAfter(w, err)
 		form.Problems = parley.ErrorFields(err)
 		if len(form.Problems) == 0 {
 			form.Message = parley.ErrorMessage(err)

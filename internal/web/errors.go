@@ -39,6 +39,8 @@ func status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case parley.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case parley.ERATELIMIT:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -77,11 +79,9 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, for
 		s.apiFail(w, r, err)
 		return
 	}
-	if code == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "5")
-	}
+	setRetryAfter(w, err)
 	title := map[int]string{404: "Page not found", 409: "Not possible", 413: "Too large", 422: "Please check your input",
-		503: "Temporarily unavailable"}[code]
+		429: "Please slow down", 503: "Temporarily unavailable"}[code]
 	if title == "" {
 		title = "Something went wrong"
 	}
@@ -110,9 +110,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
 	}
 	ecode := parley.ErrorCode(err)
-	if code == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "5")
-	}
+	setRetryAfter(w, err)
 	writeJSON(w, code, apiError{Error: apiErrorBody{Code: ecode, Message: parley.ErrorMessage(err), Fields: parley.ErrorFields(err)}})
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/parley-org/parley"
@@ -29,6 +30,11 @@ type Config struct {
 	ThreadsPerPage int
 	// CacheBytes bounds the memory the page cache may hold.
 	CacheBytes int
+	// PostsPerMinute and PostBurst limit comment posting per client network;
+	// 0 means no limit.
+	PostsPerMinute, PostBurst int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 }
 
 func (c *Config) setDefaults() {
@@ -60,6 +66,7 @@ type Server struct {
 	comments *markup.Renderer
 	articles *markup.Renderer
 	cache    *pageCache
+	posts    *limiter
 	metrics  *metrics
 	registry *prometheus.Registry
 	// Site secrets, one a purpose.
@@ -91,7 +98,7 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 	s := &Server{
 		cfg: cfg, store: st, media: md, log: log, pages: pages,
 		comments: markup.NewComments(), articles: markup.NewArticle(),
-		cache: newPageCache(cfg.CacheBytes), metrics: newMetrics(reg), registry: reg,
+		cache: newPageCache(cfg.CacheBytes), posts: newLimiter(cfg.PostsPerMinute, cfg.PostBurst), metrics: newMetrics(reg), registry: reg,
 		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey,
 	}
 	// Every write the store commits, from any handler or import in this

@@ -113,7 +113,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if code == http.StatusServiceUnavailable {
+	if code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
 	}
 	w.WriteHeader(code)

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/parley-org/parley"
+)
+
+// limiter allows each key (a client network) a steady rate of actions with
+// a burst, forgetting keys it has not seen for a while.
+type limiter struct {
+	mu      sync.Mutex
+	perMin  float64
+	burst   int
+	clients map[string]*limited
+	swept   time.Time
+}
+
+type limited struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// newLimiter allows perMinute actions a minute with a burst; nil means no limit.
+func newLimiter(perMinute, burst int) *limiter {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &limiter{perMin: float64(perMinute), burst: max(burst, 1), clients: map[string]*limited{}}
+}
+
+// allow takes one action for key, or says how long to wait for the next.
+func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	if l == nil {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		for k, c := range l.clients {
+			if now.Sub(c.seen) > 10*time.Minute {
+				delete(l.clients, k)
+			}
+		}
+		l.swept = now
+	}
+	c := l.clients[key]
+	if c == nil {
+		c = &limited{lim: rate.NewLimiter(rate.Limit(l.perMin/60), l.burst)}
+		l.clients[key] = c
+	}
+	c.seen = now
+	r := c.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// tooMany is the error for an action over its rate limit; it knows how long
+// the client should wait.
+type tooMany struct {
+	err        *parley.Error
+	retryAfter time.Duration
+}
+
+func (e *tooMany) Error() string { return e.err.Message }
+func (e *tooMany) Unwrap() error { return e.err }
+
+func rateLimited(wait time.Duration, what string) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	return &tooMany{err: &parley.Error{Code: parley.ERATELIMIT,
+		Message: "You are " + what + " faster than this site allows. Please wait " + strconv.Itoa(secs) + " seconds and try again."},
+		retryAfter: wait}
+}
+
+// setRetryAfter sets Retry-After for errors that say when to come back.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var t *tooMany
+	switch {
+	case errors.As(err, &t):
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(t.retryAfter.Seconds()))))
+	case parley.ErrorCode(err) == parley.EUNAVAILABLE:
+		w.Header().Set("Retry-After", "5")
+	}
+}
+
+// clientNet names the network a request comes from: its address, or for
+// IPv6 its /64, where one household or host holds many addresses. Behind a
+// trusted proxy it is the address the proxy saw (the last X-Forwarded-For
+// entry that is not itself a trusted proxy).
+func (s *Server) clientNet(r *http.Request) string {
+	ip := remoteIP(r.RemoteAddr)
+	if s.trusted(ip) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			ip = hop.Unmap()
+			if !s.trusted(ip) {
+				break
+			}
+		}
+	}
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
+}
+
+func (s *Server) trusted(ip netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func remoteIP(addr string) netip.Addr {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	ip, _ := netip.ParseAddr(host)
+	return ip.Unmap()
+}
