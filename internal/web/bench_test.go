@@ -140,3 +140,5 @@ func BenchmarkPostComment(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkDebatePage100(b *testing.B) { benchRead(b, 100, "/debates/bench") }

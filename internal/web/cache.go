@@ -37,7 +37,18 @@ type pageCache struct {
 	// a reader with pending comments) is rendered without reading the database.
 	threads     map[threadKey]*threadEntry
 	threadOrder []threadKey
+	// debates keeps debates read by slug, where one process owns the database.
+	debates map[string]*debateEntry
 }
+
+type debateEntry struct {
+	made  time.Time
+	start uint64
+	d     *parley.Debate
+}
+
+// maxDebates bounds the debates kept; past it the map starts again.
+const maxDebates = 1000
 
 // threadKey names one page of one debate's threads.
 type threadKey struct {
@@ -82,7 +93,7 @@ const cacheTTL = 30 * time.Second
 
 func newPageCache(limit int) *pageCache {
 	return &pageCache{limit: limit, changed: map[int64]uint64{}, entries: map[string]*cacheEntry{}, seen: map[string]struct{}{},
-		threads: map[threadKey]*threadEntry{}}
+		threads: map[threadKey]*threadEntry{}, debates: map[string]*debateEntry{}}
 }
 
 // invalidate marks every page showing the debate, and the site-wide pages,
@@ -149,6 +160,26 @@ func (c *pageCache) putThread(k threadKey, e *threadEntry) {
 		delete(c.threads, c.threadOrder[0])
 		c.threadOrder = c.threadOrder[1:]
 	}
+}
+
+// debate returns a debate read since its last change, or nil.
+func (c *pageCache) debate(slug string) *parley.Debate {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.debates[slug]
+	if e == nil || e.start < c.changed[e.d.ID] || e.start < c.floor || time.Since(e.made) > cacheTTL {
+		return nil
+	}
+	return e.d
+}
+
+func (c *pageCache) putDebate(slug string, start uint64, d *parley.Debate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.debates) >= maxDebates {
+		clear(c.debates)
+	}
+	c.debates[slug] = &debateEntry{made: time.Now(), start: start, d: d}
 }
 
 // admit reports whether a page is worth keeping: true from the second

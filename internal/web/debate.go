@@ -51,10 +51,18 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 }
 
 // publicDebate returns a debate readers may see; drafts are not found.
+// Where one process owns the database it is shared, like the thread data,
+// until a write to it: callers must not modify it.
 func (s *Server) publicDebate(r *http.Request) (*parley.Debate, error) {
-	d, err := s.store.DebateBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return nil, err
+	slug := r.PathValue("slug")
+	d := s.cache.debate(slug)
+	if d == nil || s.store.Shared() {
+		start := s.cache.now()
+		var err error
+		if d, err = s.store.DebateBySlug(r.Context(), slug); err != nil {
+			return nil, err
+		}
+		s.cache.putDebate(slug, start, d)
 	}
 	if !d.Public() {
 		return nil, parley.Errorf(parley.ENOTFOUND, "There is no debate at this address.")
