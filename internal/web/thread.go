@@ -57,9 +57,7 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 	b.WriteString(`#comment-`)
 	b.WriteString(id)
 	b.WriteString(`"><time datetime="`)
-	b.Write(c.CreatedAt.UTC().AppendFormat(nil, time.RFC3339))
-	b.WriteString(`">`)
-	b.Write(c.CreatedAt.UTC().AppendFormat(nil, "2 Jan 2006, 15:04"))
+	b.Write(appendTimes(b.AvailableBuffer(), c.CreatedAt))
 	b.WriteString(`</time></a>`)
 	if c.ReplyToName != "" {
 		b.WriteString(` <span class="in-reply-to">in reply to <a href="#comment-`)
@@ -172,4 +170,52 @@ func escape(b *bytes.Buffer, s string) {
 		last = i + 1
 	}
 	b.WriteString(s[last:])
+}
+
+var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// appendTimes writes t in UTC as `2026-11-26T14:05:09Z">26 Nov 2026, 14:05`:
+// the machine-readable and the displayed form of a comment's time. It is
+// what AppendFormat with time.RFC3339 and "2 Jan 2006, 15:04" write
+// (TestAppendTimes holds it to that), without reading a layout per call,
+// which cost an eighth of a debate page.
+func appendTimes(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, min, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, `Z">`...)
+	b = strconv.AppendInt(b, int64(day), 10)
+	b = append(b, ' ')
+	b = append(b, months[month-1]...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(year), 10)
+	b = append(b, ", "...)
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	return appendDigits(b, min, 2)
+}
+
+// appendDigits writes n with at least width digits, zero-padded.
+func appendDigits(b []byte, n, width int) []byte {
+	var d [20]byte
+	i := len(d)
+	for n >= 10 || len(d)-i < width-1 {
+		i--
+		d[i] = byte('0' + n%10)
+		n /= 10
+	}
+	i--
+	d[i] = byte('0' + n)
+	return append(b, d[i:]...)
 }
