@@ -386,20 +386,8 @@ func (s *Store) StillPending(ctx context.Context, ids []int64) ([]int64, error) 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM comments WHERE status = 'pending' AND id IN (`+placeholders(len(ids))+`) ORDER BY id`), args...)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	defer rows.Close()
-	var still []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.fail(err)
-		}
-		still = append(still, id)
-	}
-	return still, s.fail(rows.Err())
+	still, err := column[int64](s.read.QueryContext(ctx, s.q(`SELECT id FROM comments WHERE status = 'pending' AND id IN (`+placeholders(len(ids))+`) ORDER BY id`), args...))
+	return still, s.fail(err)
 }
 
 // RecentComments returns a debate's newest approved comments, newest first.

@@ -155,20 +155,11 @@ func sameMigrations(ctx context.Context, from, to *Store) error {
 }
 
 func (s *Store) appliedMigrations(ctx context.Context) ([]int, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	list, err := column[int](s.read.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`))
 	if err != nil {
 		return nil, fmt.Errorf("read schema_migrations (is the database migrated?): %w", err)
 	}
-	defer rows.Close()
-	var list []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, rows.Err()
+	return list, nil
 }
 
 // colKind is how a column's values are read, written and hashed.
@@ -262,20 +253,7 @@ func (s *Store) tableNames(ctx context.Context) ([]string, error) {
 	if s.dialect.name == "postgres" {
 		query = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
 	}
-	rows, err := s.read.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return column[string](s.read.QueryContext(ctx, query))
 }
 
 // columns names a table's columns and their kinds, from the driver's

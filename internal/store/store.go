@@ -325,6 +325,23 @@ func (s *Store) fail(err error) error {
 	return s.dialect.translate(err)
 }
 
+// column reads the one column of a query's rows.
+func column[T any](rows *sql.Rows, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // placeholders returns "?, ?, …" for n values.
 func placeholders(n int) string {
 	if n <= 0 {
