@@ -56,10 +56,20 @@ type Comment struct {
 	Language  string // ISO 639-1, "" when unknown
 	// Source names where a comment entered on a reader's behalf came from
 	// ("email", "post", "social"); "" for comments posted on the site.
-	Source    string
+	Source string
+	// UserID is the account that wrote the comment, 0 for a guest.
+	UserID int64
+	// EditedAt is when its author last edited it, zero if never.
+	EditedAt time.Time
+	// DeletedAt is when its author deleted it; a deleted comment with replies
+	// stays in the thread as "comment deleted", without its text.
+	DeletedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// EditWindow is how long after posting an author may edit a comment.
+const EditWindow = 15 * time.Minute
 
 // Limits on comment fields. The body limit is configurable per site; this is the default.
 const (

@@ -36,9 +36,13 @@ type Debate struct {
 	Status      DebateStatus
 	// HoldForReview holds every new comment for a moderator before it shows.
 	HoldForReview bool
-	PublishedAt   time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// AccountsOnly refuses comments from guests without an account.
+	AccountsOnly bool
+	// PublishAt schedules a draft: it publishes itself at that time.
+	PublishAt   time.Time
+	PublishedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 	// CommentCount counts approved comments only.
 	CommentCount  int
 	LastCommentAt time.Time

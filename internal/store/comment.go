@@ -9,37 +9,39 @@ import (
 )
 
 const commentCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name, c.author_email,
-	c.avatar_key, c.body_md, c.body_html, c.status, c.language, c.source, c.created_at, c.updated_at`
+	c.avatar_key, c.body_md, c.body_html, c.status, c.language, c.source, c.user_id, c.edited_at, c.deleted_at, c.created_at, c.updated_at`
 
 // threadCols are what a page of threads shows: not the Markdown source and
 // not the email address, which a reader never sees.
 const threadCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name,
-	c.avatar_key, c.body_html, c.status, c.language, c.source, c.created_at, c.updated_at`
+	c.avatar_key, c.body_html, c.status, c.language, c.source, c.user_id, c.edited_at, c.deleted_at, c.created_at, c.updated_at`
 
 func scanThreadComment(rows *sql.Rows) (*parley.Comment, error) {
 	var c parley.Comment
-	var parent, replyTo sql.NullInt64
+	var parent, replyTo, user, edited, deleted sql.NullInt64
 	var created, updated int64
 	err := rows.Scan(&c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName,
-		&c.AvatarKey, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &created, &updated)
+		&c.AvatarKey, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &user, &edited, &deleted, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
-	c.ParentID, c.ReplyToID = parent.Int64, replyTo.Int64
+	c.ParentID, c.ReplyToID, c.UserID = parent.Int64, replyTo.Int64, user.Int64
+	c.EditedAt, c.DeletedAt = fromNullMillis(edited), fromNullMillis(deleted)
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &c, nil
 }
 
-func scanComment(row interface{ Scan(...any) error }) (*parley.Comment, error) {
+func scanComment(row interface{ Scan(...any) error }, extra ...any) (*parley.Comment, error) {
 	var c parley.Comment
-	var parent, replyTo sql.NullInt64
+	var parent, replyTo, user, edited, deleted sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName, &c.AuthorEmail,
-		&c.AvatarKey, &c.BodyMD, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &created, &updated)
+	err := row.Scan(append(extra, &c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName, &c.AuthorEmail,
+		&c.AvatarKey, &c.BodyMD, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &user, &edited, &deleted, &created, &updated)...)
 	if err != nil {
 		return nil, err
 	}
-	c.ParentID, c.ReplyToID = parent.Int64, replyTo.Int64
+	c.ParentID, c.ReplyToID, c.UserID = parent.Int64, replyTo.Int64, user.Int64
+	c.EditedAt, c.DeletedAt = fromNullMillis(edited), fromNullMillis(deleted)
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &c, nil
 }
@@ -49,8 +51,8 @@ const (
 	sqlDebatePolicy  = `SELECT status, hold_for_review FROM debates WHERE id = ?`
 	sqlParent        = `SELECT debate_id, parent_id, root_id, depth, status FROM comments WHERE id = ?`
 	sqlInsertComment = `INSERT INTO comments (debate_id, parent_id, root_id, reply_to_id, depth, author_name,
-		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, user_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlBySubmission = `SELECT ` + commentCols + ` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`
 	sqlSetRoot      = `UPDATE comments SET root_id = id WHERE id = ?`
 	sqlBumpVersion  = `UPDATE debates SET version = version + 1 WHERE id = ?`
@@ -67,11 +69,13 @@ type CreateComment struct {
 	ParentID    int64
 	AuthorName  string
 	AuthorEmail string
-	AvatarKey   string
-	BodyMD      string
-	BodyHTML    string
-	Language    string
-	Source      string
+	// UserID is the signed-in author's account, 0 for a guest.
+	UserID    int64
+	AvatarKey string
+	BodyMD    string
+	BodyHTML  string
+	Language  string
+	Source    string
 	// SubmissionKey makes the post idempotent within the debate.
 	SubmissionKey string
 	// MaxDepth is how deep replies nest; a reply below it is placed beside its parent.
@@ -132,7 +136,7 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 	}
 	c := &parley.Comment{
 		DebateID: p.DebateID, AuthorName: p.AuthorName, AuthorEmail: p.AuthorEmail, AvatarKey: p.AvatarKey,
-		BodyMD: p.BodyMD, BodyHTML: p.BodyHTML, Language: p.Language, Source: p.Source,
+		BodyMD: p.BodyMD, BodyHTML: p.BodyHTML, Language: p.Language, Source: p.Source, UserID: p.UserID,
 		Status: p.Status, CreatedAt: created, UpdatedAt: created,
 	}
 	if c.Status == "" {
@@ -149,7 +153,7 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 	err = s.txQueryRow(ctx, tx, sqlInsertComment,
 		c.DebateID, nullID(c.ParentID), c.RootID, nullID(c.ReplyToID), c.Depth, c.AuthorName,
 		c.AuthorEmail, c.AvatarKey, c.BodyMD, c.BodyHTML, c.Status, c.Language, c.Source, nullString(p.SubmissionKey),
-		millis(c.CreatedAt), millis(c.UpdatedAt)).Scan(&c.ID)
+		nullID(c.UserID), millis(c.CreatedAt), millis(c.UpdatedAt)).Scan(&c.ID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -426,4 +430,107 @@ func (s *Store) ThreadCursor(ctx context.Context, debateID, rootID int64, perPag
 	err = s.read.QueryRowContext(ctx, s.q(`SELECT id FROM comments WHERE debate_id = ? AND depth = 0 AND status = 'approved'
 		ORDER BY id LIMIT 1 OFFSET ?`), debateID, before/perPage*perPage-1).Scan(&after)
 	return after, s.fail(err)
+}
+
+// EditComment replaces the text of a comment its author wrote under their
+// account, within the edit window after posting.
+func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyHTML string) (*parley.Comment, error) {
+	var c *parley.Comment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = s.ownComment(ctx, tx, id, userID); err != nil {
+			return err
+		}
+		now := s.now()
+		if now.Sub(c.CreatedAt) > parley.EditWindow {
+			return parley.Errorf(parley.ECONFLICT, "A comment can be edited for 15 minutes after it is posted; that time has passed.")
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET body_md = ?, body_html = ?, edited_at = ?, updated_at = ? WHERE id = ?`),
+			bodyMD, bodyHTML, millis(now), millis(now), id); err != nil {
+			return err
+		}
+		c.BodyMD, c.BodyHTML, c.EditedAt, c.UpdatedAt = bodyMD, bodyHTML, now, now
+		return s.noteChange(ctx, tx, c.DebateID)
+	})
+	return c, err
+}
+
+// DeleteComment deletes a comment at its author's request. Its text is
+// erased. While it has replies it stays in the thread as "comment deleted",
+// so the conversation still reads; otherwise it leaves the thread.
+func (s *Store) DeleteComment(ctx context.Context, id, userID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.ownComment(ctx, tx, id, userID)
+		if err != nil {
+			return err
+		}
+		var replies int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE (parent_id = ? OR reply_to_id = ?)
+			AND status IN ('approved', 'pending')`), id, id).Scan(&replies); err != nil {
+			return err
+		}
+		now := millis(s.now())
+		// Nothing of what the author wrote stays: not the text, not the name
+		// shown with it, not the link to their profile.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET body_md = '', body_html = '', author_name = '', user_id = NULL,
+			deleted_at = ?, updated_at = ?, submission_key = NULL WHERE id = ?`), now, now, id); err != nil {
+			return err
+		}
+		if replies == 0 {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET status = 'trash' WHERE id = ?`), id); err != nil {
+				return err
+			}
+			if c.Status == parley.CommentApproved {
+				s.announce(tx, c.DebateID)
+				return s.countComment(ctx, tx, c.DebateID, -1, time.Time{})
+			}
+		}
+		return s.noteChange(ctx, tx, c.DebateID)
+	})
+}
+
+// ownComment reads, for changing it, a live comment the account wrote.
+func (s *Store) ownComment(ctx context.Context, tx *sql.Tx, id, userID int64) (*parley.Comment, error) {
+	c, err := scanOne(tx.QueryRowContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c WHERE c.id = ?`), id))
+	if err != nil {
+		return nil, err
+	}
+	if c.UserID == 0 || c.UserID != userID {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only its author can change a comment.")
+	}
+	if !c.DeletedAt.IsZero() || (c.Status != parley.CommentApproved && c.Status != parley.CommentPending) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment. It may have been removed.")
+	}
+	return c, nil
+}
+
+// ProfileComment is an approved comment on a person's public profile.
+type ProfileComment struct {
+	Comment     *parley.Comment
+	DebateSlug  string
+	DebateTitle string
+}
+
+// UserComments returns an account's approved comments in public debates,
+// newest first, before the cursor (0 for the newest).
+func (s *Store) UserComments(ctx context.Context, userID, before int64, limit int) ([]ProfileComment, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.query(ctx, `SELECT d.slug, d.title, `+commentCols+` FROM comments c JOIN debates d ON d.id = c.debate_id
+		WHERE c.user_id = ? AND c.id < ? AND c.status = 'approved' AND c.deleted_at IS NULL AND d.status IN ('published', 'closed')
+		ORDER BY c.id DESC LIMIT ?`, userID, before, limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var list []ProfileComment
+	for rows.Next() {
+		var pc ProfileComment
+		if pc.Comment, err = scanComment(rows, &pc.DebateSlug, &pc.DebateTitle); err != nil {
+			return nil, s.fail(err)
+		}
+		list = append(list, pc)
+	}
+	return list, s.fail(rows.Err())
 }

@@ -21,6 +21,13 @@ var copyTables = []struct {
 	key  []string
 }{
 	{"settings", []string{"name"}},
+	// Accounts come before the comments that name them; sessions, links and
+	// tokens move too, so nobody is signed out by a move.
+	{"users", []string{"id"}},
+	{"sessions", []string{"token_hash"}},
+	{"email_tokens", []string{"token_hash"}},
+	{"api_tokens", []string{"id"}},
+	{"sign_in_failures", []string{"key"}},
 	{"debates", []string{"id"}},
 	{"debate_topics", []string{"debate_id", "topic"}},
 	// Comments refer to comments (parent_id, reply_to_id). A parent is
@@ -33,6 +40,8 @@ var copyTables = []struct {
 	// Queued jobs move with the site, so no mail or reminder is lost; a
 	// lease copied with its job runs out as it would have on the source.
 	{"jobs", []string{"id"}},
+	{"partners", []string{"id"}},
+	{"uploads", []string{"name"}},
 }
 
 // copyBatch is how many rows Copy reads, and writes in one transaction, at a time.

@@ -9,17 +9,19 @@ import (
 )
 
 const debateCols = `d.id, d.slug, d.title, d.question, d.body_md, d.body_html, d.image_url, d.image_credit,
-	d.status, d.hold_for_review, d.published_at, d.created_at, d.updated_at, d.comment_count, d.last_comment_at, d.version`
+	d.status, d.hold_for_review, d.accounts_only, d.publish_at, d.published_at, d.created_at, d.updated_at, d.comment_count,
+	d.last_comment_at, d.version`
 
 func scanDebate(row interface{ Scan(...any) error }) (*parley.Debate, error) {
 	var d parley.Debate
-	var published, lastComment sql.NullInt64
+	var publishAt, published, lastComment sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Question, &d.BodyMD, &d.BodyHTML, &d.ImageURL, &d.ImageCredit,
-		&d.Status, &d.HoldForReview, &published, &created, &updated, &d.CommentCount, &lastComment, &d.Version)
+		&d.Status, &d.HoldForReview, &d.AccountsOnly, &publishAt, &published, &created, &updated, &d.CommentCount, &lastComment, &d.Version)
 	if err != nil {
 		return nil, err
 	}
+	d.PublishAt = fromNullMillis(publishAt)
 	d.PublishedAt = fromNullMillis(published)
 	d.LastCommentAt = fromNullMillis(lastComment)
 	d.CreatedAt, d.UpdatedAt = fromMillis(created), fromMillis(updated)
@@ -136,10 +138,10 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 		// Insert first: when the slug exists, or a concurrent save is creating
 		// it (PostgreSQL waits for that one to commit), no row comes back.
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO debates (slug, title, question, body_md, body_html, image_url, image_credit,
-			status, hold_for_review, published_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id`),
+			status, hold_for_review, accounts_only, publish_at, published_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id`),
 			d.Slug, d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit,
-			d.Status, d.HoldForReview, nullMillis(d.PublishedAt), millis(now), millis(now)).Scan(&id)
+			d.Status, d.HoldForReview, d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), millis(now)).Scan(&id)
 		switch {
 		case err == nil:
 			created = true
@@ -151,9 +153,10 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 				return err
 			}
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE debates SET title = ?, question = ?, body_md = ?, body_html = ?, image_url = ?,
-				image_credit = ?, status = ?, hold_for_review = ?, published_at = ?, updated_at = ? WHERE id = ?`),
-				d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit, d.Status, d.HoldForReview,
-				nullMillis(d.PublishedAt), millis(now), id)
+				image_credit = ?, status = ?, hold_for_review = ?, accounts_only = ?, publish_at = ?, published_at = ?, updated_at = ?
+				WHERE id = ?`),
+				d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit, d.Status, d.HoldForReview, d.AccountsOnly,
+				nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), id)
 			if err != nil {
 				return err
 			}
@@ -189,4 +192,25 @@ func (s *Store) DebateByID(ctx context.Context, id int64) (*parley.Debate, error
 		return nil, s.fail(err)
 	}
 	return d, s.loadTopics(ctx, s.read, []*parley.Debate{d})
+}
+
+// PublishDue publishes the scheduled drafts whose time has come and returns
+// how many. Every node may run it: a debate publishes once.
+func (s *Store) PublishDue(ctx context.Context) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		ids, err := column[int64](tx.QueryContext(ctx, s.q(`UPDATE debates SET status = 'published', published_at = publish_at,
+			publish_at = NULL, updated_at = ? WHERE status = 'draft' AND publish_at <= ? RETURNING id`), millis(s.now()), millis(s.now())))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.noteChange(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
 }

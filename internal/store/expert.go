@@ -11,6 +11,8 @@ import (
 func (s *Store) SaveExpert(ctx context.Context, e *parley.Expert) error {
 	now := millis(s.now())
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// An expert shows on every debate they answered in.
+		s.announce(tx, AllDebates)
 		return tx.QueryRowContext(ctx, s.q(`INSERT INTO experts (slug, name, title, affiliation, portrait_url, portrait_credit,
 			bio_md, bio_html, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (slug) DO UPDATE SET name = excluded.name, title = excluded.title, affiliation = excluded.affiliation,
@@ -74,18 +76,11 @@ func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Questi
 	byID := map[int64]*parley.Question{}
 	for rows.Next() {
 		q := &parley.Question{}
-		c := &parley.Comment{}
-		var parent, replyTo sql.NullInt64
-		var created, updated int64
-		err := rows.Scan(&q.ID, &q.DebateID, &q.CommentID, &q.Position, &q.FramingMD, &q.FramingHTML,
-			&c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName, &c.AuthorEmail,
-			&c.AvatarKey, &c.BodyMD, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &created, &updated)
+		c, err := scanComment(rows, &q.ID, &q.DebateID, &q.CommentID, &q.Position, &q.FramingMD, &q.FramingHTML)
 		if err != nil {
 			rows.Close()
 			return nil, s.fail(err)
 		}
-		c.ParentID, c.ReplyToID = parent.Int64, replyTo.Int64
-		c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 		q.Comment = c
 		list = append(list, q)
 		byID[q.ID] = q

@@ -87,9 +87,11 @@ func (s *Store) finishJob(ctx context.Context, id int64, worker, set string, arg
 	})
 }
 
-// Complete marks a job done. It fails if the worker's lease ran out.
+// Complete marks a job done and drops its payload (a sent mail may hold a
+// sign-in link, which has no business staying in the database). It fails
+// if the worker's lease ran out.
 func (s *Store) Complete(ctx context.Context, id int64, worker string) error {
-	return s.finishJob(ctx, id, worker, `done_at = ?`, millis(s.now()))
+	return s.finishJob(ctx, id, worker, `done_at = ?, payload = ''`, millis(s.now()))
 }
 
 // Retry puts a job back to run again at a later time, noting why it failed.

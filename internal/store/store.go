@@ -194,6 +194,18 @@ type txKey struct{}
 type txState struct {
 	tx      *sql.Tx
 	changed []int64
+	after   []func()
+}
+
+// AfterCommit runs fn once the transaction ctx carries commits (not at all
+// if it rolls back), or at once outside a transaction: for news such as
+// "mail is queued" that must not arrive before the rows it speaks of.
+func (s *Store) AfterCommit(ctx context.Context, fn func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.after = append(st.after, fn)
+		return
+	}
+	fn()
 }
 
 // Atomically runs fn so that every store call it makes with the context it is
@@ -299,6 +311,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return s.fail(err)
+	}
+	for _, fn := range st.after {
+		fn()
 	}
 	changed := slices.Compact(slices.Sorted(slices.Values(st.changed)))
 	for _, id := range changed {
