@@ -182,26 +182,14 @@ func (b *browser) postedID(step string) (string, int64) {
 	return loc, id
 }
 
-func TestBrowserCommentAndReply(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
-
-	base, stop, logs := startParley(t, "--data-dir", t.TempDir())
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
-
+// startBrowser starts headless Chromium with one tab for the test; it stops
+// when the test ends, failing the test if a page threw an exception or broke
+// the Content-Security-Policy. The whole session has 90 seconds.
+func startBrowser(t *testing.T, execPath string, start time.Time) *browser {
+	t.Helper()
 	// The whole browser session has 90 seconds.
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(execPath),
 		chromedp.Flag("no-sandbox", true),
@@ -215,9 +203,9 @@ func TestBrowserCommentAndReply(t *testing.T) {
 		chromedp.WindowSize(1280, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc() // waits for Chromium to exit
+	t.Cleanup(cancelAlloc) // waits for Chromium to exit
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	defer cancelTab()
+	t.Cleanup(cancelTab)
 	// Start Chromium with the session's context: the first action binds the
 	// browser's life to the context it runs with, so it must not be a step's.
 	if err := chromedp.Do(tabCtx); err != nil {
@@ -246,7 +234,7 @@ func TestBrowserCommentAndReply(t *testing.T) {
 			consoleMu.Unlock()
 		}
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		stopConsole()
 		<-consoleEnd
 		consoleMu.Lock()
@@ -258,7 +246,29 @@ func TestBrowserCommentAndReply(t *testing.T) {
 				t.Logf("console %s at %s: %s", m.Type, m.URL, m.Text)
 			}
 		}
+	})
+
+	return b
+}
+
+func TestBrowserCommentAndReply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is slow; skipped with -short")
+	}
+	execPath := chromiumPath(t)
+	start := time.Now()
+
+	base, stop, logs := startParley(t, "--data-dir", t.TempDir())
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop parley: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("parley's log:\n%s", logs.String())
+		}
 	}()
+
+	b := startBrowser(t, execPath, start)
 
 	const slug = "car-free-city-centres"
 	debateURL := base + "/debates/" + slug
@@ -370,7 +380,7 @@ func TestBrowserCommentAndReply(t *testing.T) {
 	}
 
 	// 4. Reply without JavaScript, on the reply page the Reply link leads to.
-	if _, err := chromedp.Call(tabCtx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatalf("turn JavaScript off: %v", err)
 	}
 	if code := b.navigate("open the reply page", base+replyPath); code != 200 {
@@ -420,7 +430,7 @@ func TestBrowserCommentAndReply(t *testing.T) {
 	if loc, want := b.location(), base+replyPath+"#reply-form"; loc != want {
 		t.Errorf("Reply link without JavaScript: location %q, want %q", loc, want)
 	}
-	if _, err := chromedp.Call(tabCtx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
 		t.Fatalf("turn JavaScript back on: %v", err)
 	}
 

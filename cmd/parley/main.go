@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/demo"
 	"github.com/parley-org/parley/internal/importer"
+	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
 	"github.com/parley-org/parley/internal/store"
@@ -55,6 +57,7 @@ func commands() []command {
 		{"migrate", "", "Create or update the database schema, then exit.", migrate},
 		{"debate import", "FILE.md", "Create or update a debate from a Markdown file with front matter.", importDebate},
 		{"db copy", "--from URL --to URL", "Copy a whole site from one database to another, verified.", dbCopy},
+		{"user create", "--email ADDRESS --role ROLE", "Create an account (or change its role) and print a one-time sign-in link.", createUser},
 		{"help", "[COMMAND]", "Explain the commands and their options.", nil},
 	}
 }
@@ -89,8 +92,10 @@ type options struct {
 	addr, database, dataDir, baseURL, logLevel, logFormat string
 	demo                                                  bool
 	maxComment, maxDepth, postRate, postBurst             int
-	trustedProxies                                        string
+	trustedProxies, smtpURL, mailFrom                     string
 	shutdownTimeout                                       time.Duration
+	// user create
+	email, name, role string
 }
 
 func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
@@ -112,9 +117,18 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 	str(&o.dataDir, "data-dir", "PARLEY_DATA_DIR", "data", "folder for the embedded database and uploaded images")
 	str(&o.logLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	str(&o.logFormat, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+	if cmd == "serve" || cmd == "user create" {
+		str(&o.baseURL, "base-url", "PARLEY_BASE_URL", "", "public address of the site, for links in feeds and mail (default http://ADDR)")
+	}
+	if cmd == "user create" {
+		fs.StringVar(&o.email, "email", "", "the account's email address (required)")
+		fs.StringVar(&o.name, "name", "", "the name shown with the account's comments (default: the address's local part)")
+		fs.StringVar(&o.role, "role", "participant", "participant, expert, moderator, editor or admin")
+	}
 	if cmd == "serve" {
 		str(&o.addr, "addr", "PARLEY_ADDR", "localhost:8080", "address to listen on (host:port; :8080 for every interface)")
-		str(&o.baseURL, "base-url", "PARLEY_BASE_URL", "", "public address of the site, for links in feeds and mail (default http://ADDR)")
+		str(&o.smtpURL, "smtp-url", "PARLEY_SMTP_URL", "", "SMTP server for outgoing mail: smtp://user:pass@host:587 (STARTTLS), smtps://…:465 (TLS); empty logs mail and keeps it in the admins' dev mailbox")
+		str(&o.mailFrom, "mail-from", "PARLEY_MAIL_FROM", "", "From address of outgoing mail (default Parley <noreply@HOST of the base URL>)")
 		demoDefault := true
 		if v, err := strconv.ParseBool(e.getenv("PARLEY_DEMO")); err == nil {
 			demoDefault = v
@@ -223,11 +237,20 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
+	sender, err := mail.Open(o.smtpURL, mailFrom(o.mailFrom, baseURL), log)
+	if err != nil {
+		return fmt.Errorf("--smtp-url: %w", err)
+	}
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
-		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies}, st, md, log)
+		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender}, st, md, log)
 	if err != nil {
 		return err
 	}
+	// Background work (mail, scheduled debates) stops after the last
+	// request has finished, so a mail queued by it is still sent.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	go srv.Run(workCtx)
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -267,6 +290,22 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// mailFrom is the From address of outgoing mail: the one configured, or
+// noreply at the site's host name.
+func mailFrom(configured, baseURL string) string {
+	if configured != "" {
+		return configured
+	}
+	host := "localhost"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = "[" + ip.String() + "]"
+	}
+	return "Parley <noreply@" + host + ">"
 }
 
 // parsePrefixes reads "10.0.0.1, 192.168.0.0/16, ::1" as address ranges.

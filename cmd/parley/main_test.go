@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -264,5 +266,49 @@ func TestMigrateAndImportDebate(t *testing.T) {
 	code, page := get(t, base+"/debates/night-trains-for-europe")
 	if code != 200 || !strings.Contains(page, "Sleepers are back, again.") || !strings.Contains(page, "This debate is closed") || !strings.Contains(page, "/media/") {
 		t.Errorf("imported debate page: status %d", code)
+	}
+}
+
+func TestUserCreatePrintsASignInLinkForTheFirstAdmin(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"user", "create", "--data-dir", dir, "--email", "Boss@Example.org", "--role", "admin", "--base-url", "http://parley.test"}
+	if err := run(context.Background(), args, noEnv, &out, &errOut); err != nil {
+		t.Fatalf("user create: %v\n%s", err, errOut.String())
+	}
+	link := regexp.MustCompile(`http://parley\.test(/links/signin/\S+)`).FindStringSubmatch(out.String())
+	if link == nil || !strings.Contains(out.String(), "Created the account boss@example.org the role admin") {
+		t.Fatalf("user create printed:\n%s", out.String())
+	}
+	if err := run(context.Background(), []string{"user", "create", "--data-dir", dir, "--email", "x@example.org", "--role", "emperor"}, noEnv, &out, &errOut); err == nil {
+		t.Error("an unknown role was accepted")
+	}
+
+	base, stop, _ := startParley(t, "--data-dir", dir, "--demo=false")
+	defer stop()
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	res, err := browser.Get(base + link[1])
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("open the link: %v %v", res, err)
+	}
+	res.Body.Close()
+	res, err = browser.PostForm(base+link[1], url.Values{"next": {"/admin/users"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "People and roles") || !strings.Contains(string(body), "boss@example.org") {
+		t.Fatalf("after the link, /admin/users answered %d:\n%.1500s", res.StatusCode, body)
+	}
+	// The link works once.
+	res, err = browser.PostForm(base+link[1], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusGone {
+		t.Errorf("the link worked twice: %d", res.StatusCode)
 	}
 }

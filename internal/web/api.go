@@ -65,25 +65,30 @@ type apiExpert struct {
 }
 
 type apiComment struct {
-	ID        int64         `json:"id"`
-	Debate    string        `json:"debate"`
-	ParentID  *int64        `json:"parent_id"`
-	ReplyToID *int64        `json:"reply_to_id"`
-	Depth     int           `json:"depth"`
-	Author    apiAuthor     `json:"author"`
-	BodyHTML  string        `json:"body_html"`
-	Status    string        `json:"status"`
-	Language  string        `json:"language"`
-	Source    string        `json:"source,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
-	URL       string        `json:"url"`
-	Answers   []apiAnswer   `json:"answers,omitempty"`
-	Replies   []*apiComment `json:"replies,omitempty"`
+	ID        int64      `json:"id"`
+	Debate    string     `json:"debate"`
+	ParentID  *int64     `json:"parent_id"`
+	ReplyToID *int64     `json:"reply_to_id"`
+	Depth     int        `json:"depth"`
+	Author    apiAuthor  `json:"author"`
+	BodyHTML  string     `json:"body_html"`
+	Status    string     `json:"status"`
+	Language  string     `json:"language"`
+	Source    string     `json:"source,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+	// Deleted marks a comment its author deleted, kept for its replies.
+	Deleted bool          `json:"deleted,omitempty"`
+	URL     string        `json:"url"`
+	Answers []apiAnswer   `json:"answers,omitempty"`
+	Replies []*apiComment `json:"replies,omitempty"`
 }
 
 type apiAuthor struct {
 	Name      string `json:"name"`
 	AvatarURL string `json:"avatar_url"`
+	// ProfileURL is the author's public profile, for comments made with an account.
+	ProfileURL string `json:"profile_url,omitempty"`
 	// InReplyTo names the author answered when the reply sits beside them.
 	InReplyTo string `json:"in_reply_to,omitempty"`
 }
@@ -114,6 +119,14 @@ func (s *Server) apiCommentOf(slug string, c *parley.Comment) *apiComment {
 		Author: apiAuthor{Name: c.AuthorName, AvatarURL: "/avatars/" + c.AvatarKey + ".svg", InReplyTo: c.ReplyToName},
 		URL:    s.cfg.BaseURL + "/debates/" + slug + "#comment-" + strconv.FormatInt(c.ID, 10),
 	}
+	if c.UserID != 0 {
+		a.Author.ProfileURL = s.cfg.BaseURL + "/people/" + strconv.FormatInt(c.UserID, 10)
+	}
+	if !c.EditedAt.IsZero() {
+		t := c.EditedAt
+		a.EditedAt = &t
+	}
+	a.Deleted = !c.DeletedAt.IsZero()
 	if c.ParentID != 0 {
 		id := c.ParentID
 		a.ParentID = &id
@@ -269,9 +282,14 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 			s.apiFail(w, r, &parley.Error{Code: parley.EBADREQUEST, Message: "The Idempotency-Key header is longer than 60 characters."})
 			return
 		}
-		// A key belongs to the client that sent it: scoped by the author's
-		// address, so another client's key never returns someone else's comment.
-		in.SubmissionKey = "k:" + s.keyed(key, strings.ToLower(strings.TrimSpace(in.AuthorEmail)))
+		// A key belongs to the client that sent it: scoped by the account or
+		// the author's address, so another client's key never returns someone
+		// else's comment.
+		scope := strings.ToLower(strings.TrimSpace(in.AuthorEmail))
+		if u := currentUser(r); u != nil {
+			scope = "user:" + strconv.FormatInt(u.ID, 10)
+		}
+		in.SubmissionKey = "k:" + s.keyed(key, scope)
 	}
 	c, created, err := s.postComment(r, d, in)
 	if err != nil {

@@ -18,14 +18,31 @@ import (
 // path serves the form and the API. created is false when the same
 // submission was already stored (a refresh, a back button, a retry).
 func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment) (c *parley.Comment, created bool, err error) {
+	u := currentUser(r)
 	if ok, wait := s.posts.allow(s.clientNet(r), time.Now()); !ok {
 		return nil, false, rateLimited(wait, "posting comments")
+	}
+	if u != nil {
+		// An account is limited wherever it posts from.
+		if ok, wait := s.posts.allow("user:"+strconv.FormatInt(u.ID, 10), time.Now()); !ok {
+			return nil, false, rateLimited(wait, "posting comments")
+		}
+		if !u.Verified() {
+			return nil, false, parley.Errorf(parley.EFORBIDDEN, "Please confirm your email address before you comment: "+
+				"open the link we sent you, or ask for a new one on your account page. Your text is kept below.")
+		}
+		// Signed in, the account speaks: its name and address, not the form's.
+		in.AuthorName, in.AuthorEmail = u.Name, u.Email
 	}
 	if err := in.Validate(s.cfg.MaxCommentLen); err != nil {
 		return nil, false, err
 	}
 	if !d.Open() {
 		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
+	}
+	if d.AccountsOnly && u == nil {
+		return nil, false, parley.Errorf(parley.EUNAUTHORIZED, "This debate takes comments from readers with an account only. "+
+			"Please sign in or create an account; your text is kept below.")
 	}
 	if in.ParentID != 0 {
 		// Only a comment this reader can see may be answered: someone else's
@@ -38,8 +55,12 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	if key == "" {
 		key = s.contentKey(d.ID, in)
 	}
+	var userID int64
+	if u != nil {
+		userID = u.ID
+	}
 	c, created, err = s.store.CreateComment(r.Context(), store.CreateComment{
-		DebateID: d.ID, ParentID: in.ParentID,
+		DebateID: d.ID, ParentID: in.ParentID, UserID: userID,
 		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
 		BodyMD: in.Body, BodyHTML: s.comments.Render(in.Body),
 		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth,
@@ -98,7 +119,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		ParentID:   parentID,
 		AuthorName: r.PostForm.Get("author_name"), AuthorEmail: r.PostForm.Get("author_email"), Body: r.PostForm.Get("body"),
 	}
-	form := s.newForm(d)
+	form := s.newForm(r, d)
 	form.ParentID, form.Name, form.Email, form.Body = parentID, in.AuthorName, in.AuthorEmail, in.Body
 
 	c, _, err := s.postComment(r, d, in)

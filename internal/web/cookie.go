@@ -19,8 +19,15 @@ const maxPending = 20
 // personalised reports whether a response may differ for this reader, and so
 // must not come from or go into the shared page cache.
 func personalised(r *http.Request) bool {
-	_, err := r.Cookie(pendingCookie)
-	return err == nil
+	if r.Header.Get("Authorization") != "" {
+		return true
+	}
+	for _, c := range r.Cookies() {
+		if c.Name == pendingCookie || c.Name == sessionCookie {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) sign(value string) string {

@@ -97,12 +97,21 @@ type commentForm struct {
 	// Message is a problem with the whole form, such as a closed debate.
 	Message string
 	MaxLen  int
+	// User is the signed-in author, who types no name or address.
+	User *parley.User
+	// SignInFirst says the debate takes comments from accounts only and
+	// the reader has none signed in.
+	SignInFirst bool
+	// Back is the page to return to after signing in.
+	Back string
 }
 
 // newForm is an empty comment form. Its action carries the form's anchor, so
 // when a post comes back refused the browser shows the form and its problems.
-func (s *Server) newForm(d *parley.Debate) commentForm {
-	return commentForm{Action: "/debates/" + d.Slug + "/comments#comment-form", MaxLen: s.cfg.MaxCommentLen}
+func (s *Server) newForm(r *http.Request, d *parley.Debate) commentForm {
+	u := currentUser(r)
+	return commentForm{Action: "/debates/" + d.Slug + "/comments#comment-form", MaxLen: s.cfg.MaxCommentLen,
+		User: u, SignInFirst: d.AccountsOnly && u == nil, Back: "/debates/" + d.Slug + "#comment-form"}
 }
 
 func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +121,7 @@ func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cacheAs(w, d)
-	s.renderDebate(w, r, d, s.newForm(d), http.StatusOK)
+	s.renderDebate(w, r, d, s.newForm(r, d), http.StatusOK)
 }
 
 // renderDebate renders a debate page; a failed post re-renders it with the form filled in.
@@ -154,7 +163,10 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	if newest {
 		sortQuery = "sort=newest"
 	}
-	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open()}
+	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now()}
+	if u := currentUser(r); u != nil {
+		view.viewer = u.ID
+	}
 	if after > 0 {
 		view.pageQuery = "?" + joinQuery(sortQuery, "after="+strconv.FormatInt(after, 10))
 	} else if sortQuery != "" {
@@ -226,7 +238,7 @@ func (s *Server) handleReplyForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	form := s.newForm(d)
+	form := s.newForm(r, d)
 	form.ParentID = pathID(r, "id")
 	s.renderReply(w, r, d, form, http.StatusOK)
 }

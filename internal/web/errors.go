@@ -80,7 +80,7 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, for
 		return
 	}
 	setRetryAfter(w, err)
-	title := map[int]string{404: "Page not found", 409: "Not possible", 413: "Too large", 422: "Please check your input",
+	title := map[int]string{401: "Please sign in", 403: "Not allowed", 404: "Page not found", 409: "Not possible", 413: "Too large", 422: "Please check your input",
 		429: "Please slow down", 503: "Temporarily unavailable"}[code]
 	if title == "" {
 		title = "Something went wrong"

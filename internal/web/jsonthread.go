@@ -81,6 +81,13 @@ func (j *threadJSON) appendComment(b []byte, n *parley.ThreadNode) []byte {
 	b = append(b, `,"avatar_url":"/avatars/`...)
 	b = appendEscaped(b, c.AvatarKey)
 	b = append(b, `.svg"`...)
+	if c.UserID != 0 {
+		b = append(b, `,"profile_url":"`...)
+		b = appendEscaped(b, j.s.cfg.BaseURL)
+		b = append(b, "/people/"...)
+		b = strconv.AppendInt(b, c.UserID, 10)
+		b = append(b, '"')
+	}
 	if c.ReplyToName != "" {
 		b = append(b, `,"in_reply_to":`...)
 		b = appendString(b, c.ReplyToName)
@@ -97,7 +104,16 @@ func (j *threadJSON) appendComment(b []byte, n *parley.ThreadNode) []byte {
 	}
 	b = append(b, `,"created_at":"`...)
 	b = c.CreatedAt.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","url":`...)
+	b = append(b, '"')
+	if !c.EditedAt.IsZero() {
+		b = append(b, `,"edited_at":"`...)
+		b = c.EditedAt.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	if !c.DeletedAt.IsZero() {
+		b = append(b, `,"deleted":true`...)
+	}
+	b = append(b, `,"url":`...)
 	b = append(b, '"')
 	b = appendEscaped(b, j.s.cfg.BaseURL)
 	b = append(b, "/debates/"...)

@@ -25,9 +25,9 @@ func TestThreadJSONMatchesEncodingJSON(t *testing.T) {
 	root := &parley.Comment{ID: 1, RootID: 1, AuthorName: "Ána \"quoted\"", AvatarKey: "k1", BodyHTML: "<p>Hi \"there\"\n</p>",
 		Status: parley.CommentApproved, Language: "de", CreatedAt: created}
 	reply := &parley.Comment{ID: 2, RootID: 1, ParentID: 1, ReplyToID: 1, Depth: 1, AuthorName: "B", AvatarKey: "k2", Source: "email",
-		Status: parley.CommentApproved, CreatedAt: created.Add(time.Second)}
+		Status: parley.CommentApproved, CreatedAt: created.Add(time.Second), UserID: 9, EditedAt: created.Add(time.Minute)}
 	beside := &parley.Comment{ID: 3, RootID: 1, ParentID: 1, ReplyToID: 2, ReplyToName: "B", Depth: 1, AuthorName: "C", AvatarKey: "k3",
-		Status: parley.CommentApproved, CreatedAt: created.Add(2 * time.Second)}
+		Status: parley.CommentApproved, CreatedAt: created.Add(2 * time.Second), DeletedAt: created.Add(time.Hour)}
 	answers := map[int64][]*parley.Answer{1: {{ID: 7, CommentID: 1, LeadIn: "What would she say?", BodyHTML: "<p>Yes.</p>", PublishedAt: created,
 		Expert: &parley.Expert{Slug: "e", Name: "Expert"}}}}
 	next := "42"

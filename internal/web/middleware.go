@@ -5,9 +5,13 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/media"
 )
 
 // bodyLimit bounds request bodies: 64 KiB, or room for the longest comment
@@ -100,9 +104,33 @@ func securityHeaders(next http.Handler, baseURL string) http.Handler {
 	})
 }
 
-// limitBody refuses request bodies over n bytes.
+// uploadPaths take image uploads, whose bodies may be as large as an image.
+var uploadPaths = []string{"/admin/images", "/api/v1/admin/images"}
+
+// uploadBodyLimit bounds an upload's body: the largest image and its form fields.
+const uploadBodyLimit = media.MaxImageBytes + 64<<10
+
+// consoleBodyLimit bounds the console's forms and API bodies, which carry
+// whole articles: the longest article percent-encoded, and room for the rest.
+const consoleBodyLimit = 6*parley.MaxDebateBody + 64<<10
+
+// bodyLimitFor is the body limit of a path: n for readers' requests, more
+// for the editors' console and its uploads.
+func bodyLimitFor(path string, n int64) int64 {
+	switch {
+	case slices.Contains(uploadPaths, path):
+		return max(n, uploadBodyLimit)
+	case strings.HasPrefix(path, "/admin/") || strings.HasPrefix(path, "/api/v1/admin/"):
+		return max(n, consoleBodyLimit)
+	}
+	return n
+}
+
+// limitBody refuses request bodies over n bytes, or the larger limit of
+// the console's paths.
 func limitBody(next http.Handler, n int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := bodyLimitFor(r.URL.Path, n)
 		if r.ContentLength > n {
 			w.Header().Set("Connection", "close")
 		}

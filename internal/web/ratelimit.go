@@ -20,7 +20,7 @@ import (
 // a burst, forgetting keys it has not seen for a while.
 type limiter struct {
 	mu      sync.Mutex
-	perMin  float64
+	every   rate.Limit
 	burst   int
 	clients map[string]*limited
 	swept   time.Time
@@ -36,7 +36,28 @@ func newLimiter(perMinute, burst int) *limiter {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &limiter{perMin: float64(perMinute), burst: max(burst, 1), clients: map[string]*limited{}}
+	return newLimiterEvery(time.Minute/time.Duration(perMinute), burst)
+}
+
+// newLimiterEvery allows one action each interval, with a burst.
+func newLimiterEvery(interval time.Duration, burst int) *limiter {
+	return &limiter{every: rate.Every(interval), burst: max(burst, 1), clients: map[string]*limited{}}
+}
+
+// accountLimits bound what one client network can do to accounts: guess
+// passwords, open accounts, or have links mailed to an address.
+type accountLimits struct {
+	signIn *limiter // sign-in attempts per network
+	signUp *limiter // new accounts per network
+	links  *limiter // emailed links (verification, reset, sign-in) per network
+}
+
+func newAccountLimits() accountLimits {
+	return accountLimits{
+		signIn: newLimiterEvery(6*time.Second, 10),
+		signUp: newLimiterEvery(12*time.Minute, 5),
+		links:  newLimiterEvery(12*time.Minute, 5),
+	}
 }
 
 // allow takes one action for key, or says how long to wait for the next.
@@ -56,7 +77,7 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	}
 	c := l.clients[key]
 	if c == nil {
-		c = &limited{lim: rate.NewLimiter(rate.Limit(l.perMin/60), l.burst)}
+		c = &limited{lim: rate.NewLimiter(l.every, l.burst)}
 		l.clients[key] = c
 	}
 	c.seen = now

@@ -2,46 +2,161 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/parley-org/parley"
 )
 
-// routes lists every route, one a line. Middleware order is at the bottom.
+// access says who may use a route.
+type access int
+
+const (
+	anyone     access = iota // visitors and accounts alike
+	signedIn                 // any account
+	moderators               // moderators, editors and admins
+	editors                  // editors and admins
+	admins                   // admins only
+	// operators are admins, and monitoring on the server's own machine: a
+	// request from a loopback address that no proxy forwarded.
+	operators
+)
+
+// role is the least role an access level needs.
+func (a access) role() parley.Role {
+	return map[access]parley.Role{signedIn: parley.RoleParticipant, moderators: parley.RoleModerator,
+		editors: parley.RoleEditor, admins: parley.RoleAdmin, operators: parley.RoleAdmin}[a]
+}
+
+type route struct {
+	pattern string
+	access  access
+	handler http.HandlerFunc
+}
+
+// routeTable lists every route, one a line, with who may use it. The
+// authorization test walks this table.
+func (s *Server) routeTable() []route {
+	return []route{
+		// Pages.
+		{"GET /{$}", anyone, s.cached(s.handleHome)},
+		{"GET /debates/{slug}", anyone, s.cached(s.handleDebate)},
+		{"POST /debates/{slug}/comments", anyone, s.handlePostComment},
+		{"GET /debates/{slug}/comments/{id}/reply", anyone, s.handleReplyForm},
+		{"GET /comments/{id}", anyone, s.handleCommentPermalink},
+		{"GET /experts/{slug}", anyone, s.cached(s.handleExpert)},
+		{"GET /privacy", anyone, s.handlePrivacy},
+		{"GET /people/{id}", anyone, s.handleProfile},
+		{"GET /comments/{id}/edit", signedIn, s.handleEditCommentForm},
+		{"POST /comments/{id}/edit", signedIn, s.handleEditComment},
+		{"GET /comments/{id}/delete", signedIn, s.handleDeleteCommentForm},
+		{"POST /comments/{id}/delete", signedIn, s.handleDeleteComment},
+
+		// Accounts.
+		{"GET /signup", anyone, s.handleSignUpForm},
+		{"POST /signup", anyone, s.handleSignUp},
+		{"GET /signin", anyone, s.handleSignInForm},
+		{"POST /signin", anyone, s.handleSignIn},
+		{"POST /links/{purpose}", anyone, s.handleRequestLink},
+		{"GET /links/{purpose}/{token}", anyone, s.handleLink},
+		{"POST /links/{purpose}/{token}", anyone, s.handleUseLink},
+		{"GET /reset", anyone, s.handleResetForm},
+		{"POST /signout", anyone, s.handleSignOut},
+		{"POST /signout/everywhere", signedIn, s.handleSignOutEverywhere},
+		{"GET /account", signedIn, s.handleAccount},
+		{"POST /account/verify", signedIn, s.handleResendVerification},
+		{"GET /admin/users", admins, s.handleUsers},
+		{"POST /admin/users/{id}/role", admins, s.handleSetRole},
+		{"GET /admin/mailbox", admins, s.handleMailbox},
+
+		// Feeds.
+		{"GET /feeds/debates.atom", anyone, s.cached(s.handleDebatesFeed)},
+		{"GET /debates/{slug}/comments.atom", anyone, s.cached(s.handleCommentsFeed)},
+
+		// JSON API.
+		{"GET /api/v1/debates", anyone, s.cached(s.apiListDebates)},
+		{"GET /api/v1/debates/{slug}", anyone, s.cached(s.apiGetDebate)},
+		{"GET /api/v1/debates/{slug}/comments", anyone, s.cached(s.apiListComments)},
+		{"POST /api/v1/debates/{slug}/comments", anyone, s.apiPostComment},
+		{"GET /api/v1/comments/{id}", anyone, s.apiGetComment},
+		{"GET /api/v1/experts/{slug}", anyone, s.cached(s.apiGetExpert)},
+		{"POST /api/v1/account", anyone, s.apiSignUp},
+		{"POST /api/v1/sessions", anyone, s.apiSignIn},
+		{"DELETE /api/v1/sessions/current", signedIn, s.apiSignOut},
+		{"POST /api/v1/links", anyone, s.apiRequestLink},
+		{"GET /api/v1/me", signedIn, s.apiMe},
+		{"PATCH /api/v1/comments/{id}", signedIn, s.apiEditComment},
+		{"DELETE /api/v1/comments/{id}", signedIn, s.apiDeleteComment},
+		{"GET /api/v1/people/{id}", anyone, s.apiProfile},
+		{"GET /api/v1/admin/users", admins, s.apiListUsers},
+		{"PATCH /api/v1/admin/users/{id}", admins, s.apiSetRole},
+		{"GET /api/v1/openapi.json", anyone, s.handleOpenAPI},
+		{"/api/", anyone, s.apiNotFound},
+
+		// Editors' console. (Its bodies may be larger: see bodyLimitFor.)
+		{"GET /admin", editors, s.handleAdmin},
+		{"GET /admin/debates/new", editors, s.handleAdminNewDebate},
+		{"POST /admin/debates", editors, s.handleAdminCreateDebate},
+		{"GET /admin/debates/{id}", editors, s.handleAdminDebate},
+		{"POST /admin/debates/{id}", editors, s.handleAdminSaveDebate},
+		{"POST /admin/debates/{id}/questions", editors, s.handleAdminFeature},
+		{"POST /admin/debates/{id}/questions/{qid}/move", editors, s.handleAdminMoveQuestion},
+		{"POST /admin/debates/{id}/questions/{qid}/remove", editors, s.handleAdminRemoveQuestion},
+		{"POST /admin/preview", editors, s.handleAdminPreview},
+		{"GET /admin/images", editors, s.handleAdminImages},
+		{"POST /admin/images", editors, s.handleAdminUpload},
+		{"GET /admin/experts", editors, s.handleAdminExperts},
+		{"GET /admin/experts/new", editors, s.handleAdminNewExpert},
+		{"POST /admin/experts", editors, s.handleAdminCreateExpert},
+		{"GET /admin/experts/{id}", editors, s.handleAdminExpert},
+		{"POST /admin/experts/{id}", editors, s.handleAdminSaveExpert},
+		{"GET /admin/partners", editors, s.handleAdminPartners},
+		{"GET /admin/partners/new", editors, s.handleAdminNewPartner},
+		{"POST /admin/partners", editors, s.handleAdminCreatePartner},
+		{"GET /admin/partners/{id}", editors, s.handleAdminPartner},
+		{"POST /admin/partners/{id}", editors, s.handleAdminSavePartner},
+		{"POST /admin/partners/{id}/delete", editors, s.handleAdminDeletePartner},
+		{"GET /admin/tokens", editors, s.handleAdminTokens},
+		{"POST /admin/tokens", editors, s.handleAdminCreateToken},
+		{"POST /admin/tokens/{id}/revoke", editors, s.handleAdminRevokeToken},
+		{"GET /api/v1/admin/debates", editors, s.apiAdminListDebates},
+		{"POST /api/v1/admin/debates", editors, s.apiAdminCreateDebate},
+		{"GET /api/v1/admin/debates/{id}", editors, s.apiAdminGetDebate},
+		{"PATCH /api/v1/admin/debates/{id}", editors, s.apiAdminPatchDebate},
+		{"POST /api/v1/admin/debates/{id}/questions", editors, s.apiAdminFeature},
+		{"DELETE /api/v1/admin/debates/{id}/questions/{qid}", editors, s.apiAdminUnfeature},
+		{"GET /api/v1/admin/images", editors, s.apiAdminListImages},
+		{"POST /api/v1/admin/images", editors, s.apiAdminUploadImage},
+		{"GET /api/v1/admin/experts", editors, s.apiAdminListExperts},
+		{"POST /api/v1/admin/experts", editors, s.apiAdminCreateExpert},
+		{"GET /api/v1/admin/experts/{id}", editors, s.apiAdminGetExpert},
+		{"PATCH /api/v1/admin/experts/{id}", editors, s.apiAdminPatchExpert},
+		{"GET /api/v1/admin/partners", editors, s.apiAdminListPartners},
+		{"POST /api/v1/admin/partners", editors, s.apiAdminCreatePartner},
+		{"PATCH /api/v1/admin/partners/{id}", editors, s.apiAdminPatchPartner},
+		{"DELETE /api/v1/admin/partners/{id}", editors, s.apiAdminDeletePartner},
+
+		// Assets and operations.
+		{"GET /static/{file...}", anyone, s.handleStatic},
+		{"GET /media/{name}", anyone, s.handleMedia},
+		{"GET /avatars/{key}", anyone, s.handleAvatar},
+		{"GET /healthz", anyone, s.handleHealth},
+		{"GET /metrics", operators, s.metricsHandler().ServeHTTP},
+		{"/", anyone, s.handleNotFound},
+	}
+}
+
+// routes builds the handler: every route behind its access check, inside
+// the middleware every request passes.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-
-	// Pages.
-	mux.HandleFunc("GET /{$}", s.cached(s.handleHome))
-	mux.HandleFunc("GET /debates/{slug}", s.cached(s.handleDebate))
-	mux.HandleFunc("POST /debates/{slug}/comments", s.handlePostComment)
-	mux.HandleFunc("GET /debates/{slug}/comments/{id}/reply", s.handleReplyForm)
-	mux.HandleFunc("GET /comments/{id}", s.handleCommentPermalink)
-	mux.HandleFunc("GET /experts/{slug}", s.cached(s.handleExpert))
-	mux.HandleFunc("GET /privacy", s.handlePrivacy)
-
-	// Feeds.
-	mux.HandleFunc("GET /feeds/debates.atom", s.cached(s.handleDebatesFeed))
-	mux.HandleFunc("GET /debates/{slug}/comments.atom", s.cached(s.handleCommentsFeed))
-
-	// JSON API.
-	mux.HandleFunc("GET /api/v1/debates", s.cached(s.apiListDebates))
-	mux.HandleFunc("GET /api/v1/debates/{slug}", s.cached(s.apiGetDebate))
-	mux.HandleFunc("GET /api/v1/debates/{slug}/comments", s.cached(s.apiListComments))
-	mux.HandleFunc("POST /api/v1/debates/{slug}/comments", s.apiPostComment)
-	mux.HandleFunc("GET /api/v1/comments/{id}", s.apiGetComment)
-	mux.HandleFunc("GET /api/v1/experts/{slug}", s.cached(s.apiGetExpert))
-	mux.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
-	mux.HandleFunc("/api/", s.apiNotFound)
-
-	// Assets and operations.
-	mux.HandleFunc("GET /static/{file...}", s.handleStatic)
-	mux.HandleFunc("GET /media/{name}", s.handleMedia)
-	mux.HandleFunc("GET /avatars/{key}", s.handleAvatar)
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.Handle("GET /metrics", s.metricsHandler())
-	mux.HandleFunc("/", s.handleNotFound)
+	for _, rt := range s.routeTable() {
+		mux.HandleFunc(rt.pattern, s.guard(rt.access, rt.handler))
+	}
 
 	// Outermost first: log and measure every request, recover from panics,
-	// set security headers, refuse cross-origin state changes, bound bodies.
+	// set security headers, refuse cross-origin state changes, bound bodies,
+	// find who is asking.
 	var h http.Handler = mux
+	h = s.authenticate(h)
 	h = limitBody(h, bodyLimit(s.cfg.MaxCommentLen))
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h, s.cfg.BaseURL)

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
+	"github.com/parley-org/parley/internal/outbox"
 	"github.com/parley-org/parley/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -35,6 +38,8 @@ type Config struct {
 	PostsPerMinute, PostBurst int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// Mail sends email; nil logs it and keeps it in the dev mailbox.
+	Mail mail.Sender
 }
 
 func (c *Config) setDefaults() {
@@ -67,6 +72,8 @@ type Server struct {
 	articles *markup.Renderer
 	cache    *pageCache
 	posts    *limiter
+	limits   accountLimits
+	outbox   *outbox.Outbox
 	metrics  *metrics
 	registry *prometheus.Registry
 	// Site secrets, one a purpose.
@@ -94,11 +101,17 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 	if err != nil {
 		return nil, fmt.Errorf("read submission secret: %w", err)
 	}
+	if cfg.Mail == nil {
+		if cfg.Mail, err = mail.NewLog(log, "Parley <parley@localhost>"); err != nil {
+			return nil, err
+		}
+	}
 	reg := prometheus.NewRegistry()
 	s := &Server{
 		cfg: cfg, store: st, media: md, log: log, pages: pages,
 		comments: markup.NewComments(), articles: markup.NewArticle(),
-		cache: newPageCache(cfg.CacheBytes), posts: newLimiter(cfg.PostsPerMinute, cfg.PostBurst), metrics: newMetrics(reg), registry: reg,
+		cache: newPageCache(cfg.CacheBytes), posts: newLimiter(cfg.PostsPerMinute, cfg.PostBurst), limits: newAccountLimits(),
+		outbox: outbox.New(st, cfg.Mail, log), metrics: newMetrics(reg), registry: reg,
 		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey,
 	}
 	// Every write the store commits, from any handler or import in this
@@ -107,6 +120,30 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 	s.handler = s.routes()
 	return s, nil
 }
+
+// Run does the server's background work until ctx ends: it sends queued
+// mail and publishes scheduled debates when their time comes. Every node
+// runs it; the database makes sure each piece of work is done once.
+func (s *Server) Run(ctx context.Context) {
+	go s.outbox.Run(ctx)
+	tick := time.NewTicker(15 * time.Second)
+	defer tick.Stop()
+	for {
+		if n, err := s.store.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("publish scheduled debates", "err", err)
+		} else if n > 0 {
+			s.log.Info("published scheduled debates", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Outbox is the server's mail queue.
+func (s *Server) Outbox() *outbox.Outbox { return s.outbox }
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/auth"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
 	"github.com/parley-org/parley/internal/store"
@@ -74,6 +75,11 @@ func newSiteOn(t testing.TB, st *store.Store, cfg Config) *site {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv
+	// Send mail and publish scheduled debates, as a running server does.
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
 	return &site{t: t, srv: srv, store: st, http: ts, reader: newBrowser(), logs: logs}
 }
 
@@ -213,3 +219,37 @@ func formValues(name, email, body string) url.Values {
 }
 
 type bytesBuffer struct{ bytes.Buffer }
+
+// account creates a verified account with the role and a browser signed in
+// to it.
+func (s *site) account(name string, role parley.Role) (*parley.User, *http.Client) {
+	s.t.Helper()
+	u := &parley.User{Email: strings.ToLower(name) + "@example.org", Name: name, Role: role, EmailVerifiedAt: time.Now()}
+	if err := s.store.CreateUser(context.Background(), u, ""); err != nil {
+		s.t.Fatal(err)
+	}
+	return u, s.signedIn(u)
+}
+
+// signedIn returns a new browser holding a session of the account.
+func (s *site) signedIn(u *parley.User) *http.Client {
+	s.t.Helper()
+	token, hash := auth.NewToken()
+	if err := s.store.CreateSession(context.Background(), u.ID, hash); err != nil {
+		s.t.Fatal(err)
+	}
+	b := newBrowser()
+	base, _ := url.Parse(s.http.URL)
+	b.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+	return b
+}
+
+// apiToken makes an API token for the account.
+func (s *site) apiToken(u *parley.User) string {
+	s.t.Helper()
+	token, hash, prefix := auth.NewAPIToken()
+	if err := s.store.CreateAPIToken(context.Background(), &store.APIToken{UserID: u.ID, Name: "test", Prefix: prefix}, hash); err != nil {
+		s.t.Fatal(err)
+	}
+	return token
+}

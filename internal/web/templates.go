@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/markup"
 )
 
@@ -49,6 +50,19 @@ var funcs = template.FuncMap{
 	},
 	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"plural": plural,
+	"can":    func(u *parley.User, role string) bool { return u.Can(parley.Role(role)) },
+	// passwordField is what the password field needs: its problems, and
+	// whether it sets a new password.
+	"passwordField": func(problems any, isNew bool) map[string]any {
+		var p map[string]string
+		switch f := problems.(type) {
+		case accountForm:
+			p = f.Problems
+		case map[string]string:
+			p = f
+		}
+		return map[string]any{"Problems": p, "New": isNew, "Kept": len(p) > 0}
+	},
 	"trusted": func(s string) template.HTML {
 		// Only for HTML that Parley sanitised itself at write time.
 		return template.HTML(s)
@@ -90,10 +104,19 @@ type pageMeta struct {
 	Canonical   string
 	// Feed is an Atom feed to advertise, if any.
 	Feed string
+	// User is the signed-in account, nil for a visitor. Pages of signed-in
+	// readers are never cached, so the header may name them.
+	User *parley.User
+	// Here is the page's own address, for links that come back to it.
+	Here string
 }
 
 func (s *Server) meta(r *http.Request, title string) pageMeta {
-	return pageMeta{Site: s.cfg.SiteName, Title: title, Canonical: s.cfg.BaseURL + r.URL.Path}
+	m := pageMeta{Site: s.cfg.SiteName, Title: title, Canonical: s.cfg.BaseURL + r.URL.Path, User: currentUser(r)}
+	if r.Method == http.MethodGet {
+		m.Here = r.URL.RequestURI()
+	}
+	return m
 }
 
 // render executes a page into a buffer first, so a template error becomes a

@@ -21,6 +21,10 @@ type threadView struct {
 	pageQuery string
 	answers   map[int64][]*parley.Answer
 	canReply  bool
+	// viewer is the signed-in reader's account, 0 for a visitor: their own
+	// comments get links to edit and delete them.
+	viewer int64
+	now    time.Time
 }
 
 func (v *threadView) writeThread(b *bytes.Buffer, nodes []*parley.ThreadNode) {
@@ -45,13 +49,42 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 	b.WriteString(id)
 	b.WriteString(`"><article aria-labelledby="by-`)
 	b.WriteString(id)
+	if !c.DeletedAt.IsZero() {
+		// Deleted by its author but answered: the replies keep their place.
+		b.WriteString(`"><p class="deleted" id="by-`)
+		b.WriteString(id)
+		b.WriteString(`">Comment deleted</p>`)
+	} else {
+		v.writeCommentBody(b, c, id)
+	}
+	b.WriteString(`</article>`)
+	for _, a := range v.answers[c.ID] {
+		writeAnswer(b, a)
+	}
+	v.writeThread(b, n.Replies)
+	b.WriteString(`</li>`)
+}
+
+func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id string) {
 	b.WriteString(`"><header><img class="avatar" src="/avatars/`)
 	escape(b, c.AvatarKey)
-	b.WriteString(`.svg" alt="" width="40" height="40" loading="lazy"><span class="author" id="by-`)
-	b.WriteString(id)
-	b.WriteString(`">`)
-	escape(b, c.AuthorName)
-	b.WriteString(`</span> <a class="permalink" href="/debates/`)
+	b.WriteString(`.svg" alt="" width="40" height="40" loading="lazy">`)
+	if c.UserID != 0 {
+		b.WriteString(`<a class="author" href="/people/`)
+		b.WriteString(strconv.FormatInt(c.UserID, 10))
+		b.WriteString(`" id="by-`)
+		b.WriteString(id)
+		b.WriteString(`">`)
+		escape(b, c.AuthorName)
+		b.WriteString(`</a>`)
+	} else {
+		b.WriteString(`<span class="author" id="by-`)
+		b.WriteString(id)
+		b.WriteString(`">`)
+		escape(b, c.AuthorName)
+		b.WriteString(`</span>`)
+	}
+	b.WriteString(` <a class="permalink" href="/debates/`)
 	escape(b, v.debate.Slug)
 	escape(b, v.pageQuery)
 	b.WriteString(`#comment-`)
@@ -59,6 +92,9 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 	b.WriteString(`"><time datetime="`)
 	b.Write(appendTimes(b.AvailableBuffer(), c.CreatedAt))
 	b.WriteString(`</time></a>`)
+	if !c.EditedAt.IsZero() {
+		b.WriteString(` <span class="edited">edited</span>`)
+	}
 	if c.ReplyToName != "" {
 		b.WriteString(` <span class="in-reply-to">in reply to <a href="#comment-`)
 		b.WriteString(strconv.FormatInt(c.ReplyToID, 10))
@@ -84,8 +120,14 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 	b.WriteString(`>`)
 	b.WriteString(c.BodyHTML)
 	b.WriteString(`</div>`)
-	if v.canReply && c.Status == parley.CommentApproved {
-		b.WriteString(`<footer><a class="reply" href="/debates/`)
+	own := v.viewer != 0 && c.UserID == v.viewer
+	reply := v.canReply && c.Status == parley.CommentApproved
+	if !own && !reply {
+		return
+	}
+	b.WriteString(`<footer>`)
+	if reply {
+		b.WriteString(`<a class="reply" href="/debates/`)
 		escape(b, v.debate.Slug)
 		b.WriteString(`/comments/`)
 		b.WriteString(id)
@@ -93,14 +135,19 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 		b.WriteString(id)
 		b.WriteString(`">Reply<span class="visually-hidden"> to `)
 		escape(b, c.AuthorName)
-		b.WriteString(`</span></a></footer>`)
+		b.WriteString(`</span></a>`)
 	}
-	b.WriteString(`</article>`)
-	for _, a := range v.answers[c.ID] {
-		writeAnswer(b, a)
+	if own {
+		if v.now.Sub(c.CreatedAt) <= parley.EditWindow {
+			b.WriteString(` <a class="edit" href="/comments/`)
+			b.WriteString(id)
+			b.WriteString(`/edit">Edit</a>`)
+		}
+		b.WriteString(` <a class="delete" href="/comments/`)
+		b.WriteString(id)
+		b.WriteString(`/delete">Delete</a>`)
 	}
-	v.writeThread(b, n.Replies)
-	b.WriteString(`</li>`)
+	b.WriteString(`</footer>`)
 }
 
 // writeAnswer writes an expert's published answer under the comment it answers.

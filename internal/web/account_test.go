@@ -1,0 +1,526 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/mail"
+	"github.com/parley-org/parley/internal/mail/mailtest"
+)
+
+// mailSite is a site that sends its mail to a real SMTP server in the test.
+func mailSite(t *testing.T) (*site, *mailtest.Server) {
+	t.Helper()
+	smtp := mailtest.New(t, mailtest.Options{})
+	sender, err := mail.NewSMTP(smtp.URL(), "Parley <noreply@example.org>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newSite(t, Config{Mail: sender}), smtp
+}
+
+var linkPattern = regexp.MustCompile(`https?://[^\s]+/links/[a-z]+/[A-Za-z0-9_-]+(\?[^\s]*)?`)
+
+// nextMail waits for the n-th message (counting from 1) and returns it with the link it carries.
+func nextMail(t *testing.T, smtp *mailtest.Server, n int) (mailtest.Received, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := smtp.Wait(ctx, n)
+	if len(got) < n {
+		t.Fatalf("got %d mails, want %d", len(got), n)
+	}
+	m := got[n-1]
+	return m, linkPattern.FindString(m.Text)
+}
+
+// linkPath is the path and query of a link in a mail.
+func linkPath(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.RequestURI()
+}
+
+func signUpForm(name, email, password string) url.Values {
+	return url.Values{"name": {name}, "email": {email}, "password": {password}, "next": {"/"}}
+}
+
+func TestSignUpVerifySignInAndOut(t *testing.T) {
+	s, smtp := mailSite(t)
+	b := newBrowser()
+
+	r := s.getAs(b, "/signup")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, `name="password"`, `autocomplete="new-password"`)
+
+	// Bad input: every field explained, name and address kept, never the password.
+	r = s.postForm(b, "/signup", signUpForm("Ada Lovelace", "not-an-address", "short"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, `value="Ada Lovelace"`, `value="not-an-address"`, "does not look like an email address", "at least 10")
+	wantLacks(t, r.body, `value="short"`)
+	r = s.postForm(b, "/signup", signUpForm("Ada Lovelace", "ada@example.org", "password1234"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "list of passwords")
+	r = s.postForm(b, "/signup", signUpForm("Ada Lovelace", "ada@example.org", "AdaLovelace-2026"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+
+	const password = "analytical engine notes"
+	r = s.postForm(b, "/signup", signUpForm("Ada Lovelace", "Ada@Example.org", password))
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "Check your email")
+	m, link := nextMail(t, smtp, 1)
+	if m.To[0] != "ada@example.org" || !strings.Contains(m.Subject, "Confirm your email address") || link == "" || m.HTML == "" {
+		t.Fatalf("verification mail to %v, subject %q, link %q, html %d bytes", m.To, m.Subject, link, len(m.HTML))
+	}
+
+	// Not confirmed yet: signing in works, commenting does not.
+	u, _, err := s.store.UserByEmail(context.Background(), "ada@example.org")
+	if err != nil || u.Verified() || u.Role != parley.RoleParticipant {
+		t.Fatalf("new account %+v, %v; want an unverified participant", u, err)
+	}
+
+	// Opening the link shows a button; a GET alone (a mail scanner) changes nothing.
+	r = s.getAs(b, linkPath(t, link))
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "Confirm my address")
+	if u, _, _ := s.store.UserByEmail(context.Background(), "ada@example.org"); u.Verified() {
+		t.Fatal("a GET of the link verified the address")
+	}
+	r = s.postForm(b, linkPath(t, link), url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/account?done=verify" {
+		t.Errorf("after verifying, sent to %q", loc)
+	}
+	r = s.getAs(b, "/account?done=verify")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "your address is confirmed", "ada@example.org", "Ada Lovelace", `<span class="badge">confirmed`)
+
+	// The link works once.
+	r = s.postForm(newBrowser(), linkPath(t, link), url.Values{})
+	wantStatus(t, r, http.StatusGone)
+	wantContains(t, r.body, "already been used", "Send me a new link")
+
+	// Signing up again with the address answers the same and mails the owner a sign-in link.
+	r = s.postForm(newBrowser(), "/signup", signUpForm("Someone Else", "ada@example.org", "another good passphrase"))
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "Check your email")
+	m, link = nextMail(t, smtp, 2)
+	if !strings.Contains(m.Subject, "sign-in link") || !strings.Contains(link, "/links/signin/") {
+		t.Errorf("second sign-up mailed %q with link %q; want a sign-in link", m.Subject, link)
+	}
+
+	// Sign out, then in.
+	r = s.postForm(b, "/signout", url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	r = s.getAs(b, "/account")
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); !strings.HasPrefix(loc, "/signin?next=") {
+		t.Errorf("signed out, /account redirects to %q", loc)
+	}
+	r = s.postForm(b, "/signin", url.Values{"email": {"ada@example.org"}, "password": {"wrong password here"}, "next": {"/account"}})
+	wantStatus(t, r, http.StatusUnauthorized)
+	wantContains(t, r.body, "do not match an account", `value="ada@example.org"`)
+	wrong := r.body
+	r = s.postForm(b, "/signin", url.Values{"email": {"nobody@example.org"}, "password": {"wrong password here"}, "next": {"/account"}})
+	wantStatus(t, r, http.StatusUnauthorized)
+	if strings.ReplaceAll(r.body, "nobody@example.org", "ada@example.org") != wrong {
+		t.Error("sign-in answers differently for an unknown address than for a wrong password")
+	}
+	r = s.postForm(b, "/signin", url.Values{"email": {"ADA@example.org"}, "password": {password}, "next": {"/account"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/account" {
+		t.Errorf("signed in, sent to %q", loc)
+	}
+	wantStatus(t, s.getAs(b, "/account"), http.StatusOK)
+
+	// An open redirect is refused.
+	r = s.postForm(newBrowser(), "/signin", url.Values{"email": {"ada@example.org"}, "password": {password}, "next": {"//evil.example/"}})
+	if loc := r.header.Get("Location"); loc != "/" {
+		t.Errorf("next=//evil.example/ sent the reader to %q", loc)
+	}
+}
+
+func TestSessionCookieIsHardened(t *testing.T) {
+	s := newSite(t, Config{BaseURL: "https://debate.example.org"})
+	u := &parley.User{Email: "kim@example.org", Name: "Kim", EmailVerifiedAt: time.Now()}
+	if err := s.store.CreateUser(context.Background(), u, ""); err != nil {
+		t.Fatal(err)
+	}
+	w := &responseCapture{header: http.Header{}}
+	req, _ := http.NewRequest(http.MethodPost, "/signin", nil)
+	if err := s.srv.startSession(w, req, u); err != nil {
+		t.Fatal(err)
+	}
+	c := w.header.Get("Set-Cookie")
+	for _, want := range []string{"parley_session=", "HttpOnly", "SameSite=Lax", "Secure", "Path=/"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("session cookie %q lacks %s", c, want)
+		}
+	}
+	r := s.get("/")
+	if sts := r.header.Get("Strict-Transport-Security"); sts == "" {
+		t.Error("no HSTS on an https site")
+	}
+}
+
+type responseCapture struct {
+	header http.Header
+	code   int
+}
+
+func (w *responseCapture) Header() http.Header         { return w.header }
+func (w *responseCapture) Write(b []byte) (int, error) { return len(b), nil }
+func (w *responseCapture) WriteHeader(code int)        { w.code = code }
+
+func TestFailedSignInsMakeTheNextWait(t *testing.T) {
+	s := newSite(t, Config{})
+	b := newBrowser()
+	for i := range 5 {
+		r := s.postForm(b, "/signin", url.Values{"email": {"target@example.org"}, "password": {"guess number " + string(rune('a'+i))}})
+		wantStatus(t, r, http.StatusUnauthorized)
+	}
+	r := s.postForm(b, "/signin", url.Values{"email": {"target@example.org"}, "password": {"guess number six"}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After after repeated failures")
+	}
+	wantContains(t, r.body, "Please wait", "failed attempts")
+	if d := failureDelay(12); d <= failureDelay(6) || d > 15*time.Minute {
+		t.Errorf("delay after 12 failures %v, after 6 %v: want growing, at most 15 minutes", d, failureDelay(6))
+	}
+}
+
+func TestPasswordResetEndsOtherSessions(t *testing.T) {
+	s, smtp := mailSite(t)
+	ctx := context.Background()
+	u, elsewhere := s.account("Grace", parley.RoleParticipant)
+
+	// Known and unknown addresses get the same answer; only the known one gets mail.
+	b := newBrowser()
+	unknown := s.postForm(b, "/links/reset", url.Values{"email": {"nobody@example.org"}})
+	known := s.postForm(b, "/links/reset", url.Values{"email": {u.Email}})
+	wantStatus(t, known, http.StatusOK)
+	if unknown.body != known.body {
+		t.Error("reset answers differently for unknown and known addresses")
+	}
+	m, link := nextMail(t, smtp, 1)
+	if m.To[0] != u.Email || !strings.Contains(link, "/links/reset/") {
+		t.Fatalf("reset mail to %v with link %q", m.To, link)
+	}
+	if n := len(smtp.Received()); n != 1 {
+		t.Errorf("%d mails sent; the unknown address must get none", n)
+	}
+
+	// A weak password is refused and the link still works.
+	r := s.postForm(b, linkPath(t, link), url.Values{"password": {"1234567890"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "list of passwords")
+	r = s.postForm(b, linkPath(t, link), url.Values{"password": {"compilers all the way down"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if r := s.getAs(elsewhere, "/account"); r.status != http.StatusSeeOther {
+		t.Errorf("the other session still works after a reset: %d", r.status)
+	}
+	if r := s.getAs(b, "/account"); r.status != http.StatusOK {
+		t.Errorf("the resetting browser is not signed in: %d", r.status)
+	}
+	if _, err := s.srv.signIn(httptestRequest(), u.Email, "compilers all the way down"); err != nil {
+		t.Errorf("sign in with the new password: %v", err)
+	}
+
+	// A link that has expired says so and offers a fresh one; a tampered one says it is not valid.
+	wantStatus(t, s.postForm(b, "/links/reset", url.Values{"email": {u.Email}}), http.StatusOK)
+	_, link = nextMail(t, smtp, 2)
+	s.store.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	r = s.getAs(b, linkPath(t, link))
+	s.store.Now = nil
+	wantStatus(t, r, http.StatusGone)
+	wantContains(t, r.body, "expired", "Send me a new link")
+	r = s.getAs(b, linkPath(t, link)+"x")
+	wantStatus(t, r, http.StatusNotFound)
+	wantContains(t, r.body, "not valid")
+	_ = ctx
+}
+
+func httptestRequest() *http.Request {
+	r, _ := http.NewRequest(http.MethodPost, "/signin", nil)
+	r.RemoteAddr = "192.0.2.1:1234"
+	return r
+}
+
+func TestPasswordlessSignInAndSignOutEverywhere(t *testing.T) {
+	s, smtp := mailSite(t)
+	u, other := s.account("Linus", parley.RoleParticipant)
+	b := newBrowser()
+	wantStatus(t, s.postForm(b, "/links/signin", url.Values{"email": {u.Email}, "next": {"/account"}}), http.StatusOK)
+	_, link := nextMail(t, smtp, 1)
+	if !strings.Contains(link, "next=%2Faccount") {
+		t.Errorf("sign-in link %q does not return to /account", link)
+	}
+	r := s.postForm(b, linkPath(t, link), url.Values{"next": {"/account"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantStatus(t, s.getAs(b, "/account"), http.StatusOK)
+
+	wantStatus(t, s.postForm(b, "/signout/everywhere", url.Values{}), http.StatusOK)
+	for _, c := range []*http.Client{b, other} {
+		if r := s.getAs(c, "/account"); r.status != http.StatusSeeOther {
+			t.Errorf("a session survived signing out everywhere: %d", r.status)
+		}
+	}
+}
+
+func TestLinkMailsPerAddressAreBounded(t *testing.T) {
+	s, smtp := mailSite(t)
+	u, _ := s.account("Hedy", parley.RoleParticipant)
+	for i := range 5 {
+		req := url.Values{"email": {u.Email}}
+		b := newBrowser()
+		r := s.postForm(b, "/links/signin", req)
+		if i < 5 && r.status != http.StatusOK {
+			t.Fatalf("request %d: %d", i+1, r.status)
+		}
+	}
+	// Five requests from one network: the network limit allows them, the
+	// address gets three links an hour.
+	nextMail(t, smtp, maxLinksPerHour)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(smtp.Received()); n != maxLinksPerHour {
+		t.Errorf("%d sign-in mails to one address; want at most %d an hour", n, maxLinksPerHour)
+	}
+	r := s.postForm(newBrowser(), "/links/signin", url.Values{"email": {u.Email}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantContains(t, r.body, "asking for emailed links")
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+}
+
+func TestSignUpsPerNetworkAreLimited(t *testing.T) {
+	s := newSite(t, Config{})
+	var last response
+	for i := range 6 {
+		last = s.postForm(newBrowser(), "/signup", signUpForm("Person", "person"+string(rune('a'+i))+"@example.org", "a perfectly fine passphrase"))
+	}
+	wantStatus(t, last, http.StatusTooManyRequests)
+	wantContains(t, last.body, "creating accounts", `value="personf@example.org"`)
+}
+
+func TestCommentingWithAnAccount(t *testing.T) {
+	s := newSite(t, Config{})
+	d := s.debate("housing", parley.DebatePublished, false)
+	u, b := s.account("Margaret", parley.RoleParticipant)
+
+	r := s.getAs(b, "/debates/housing")
+	wantContains(t, r.body, "Commenting as", "Margaret")
+	wantLacks(t, r.body, `name="author_email"`)
+	r = s.postForm(b, "/debates/housing/comments", url.Values{"body": {"Build more homes near stations."}})
+	wantStatus(t, r, http.StatusSeeOther)
+	page := s.getAs(b, "/debates/housing")
+	wantContains(t, page.body, `href="/people/`, "Build more homes near stations.", ">Edit</a>", ">Delete</a>")
+	// Others see the comment, linked to the profile, without the author's links.
+	anon := s.get("/debates/housing")
+	wantContains(t, anon.body, "Build more homes near stations.", `class="author" href="/people/`)
+	wantLacks(t, anon.body, ">Edit</a>")
+
+	list, err := s.store.UserComments(context.Background(), u.ID, 0, 10)
+	if err != nil || len(list) != 1 || list[0].Comment.AuthorName != "Margaret" || list[0].Comment.AuthorEmail != u.Email {
+		t.Fatalf("profile comments %+v, %v", list, err)
+	}
+	c := list[0].Comment
+	profile := s.get("/people/" + itoa(u.ID))
+	wantStatus(t, profile, http.StatusOK)
+	wantContains(t, profile.body, "Margaret", "Build more homes near stations.", d.Title)
+	wantLacks(t, profile.body, u.Email)
+
+	// Edit within the window: marked as edited.
+	r = s.getAs(b, "/comments/"+itoa(c.ID)+"/edit")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "Build more homes near stations.")
+	r = s.postForm(b, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {""}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	r = s.postForm(b, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {"Build more homes near every station."}})
+	wantStatus(t, r, http.StatusSeeOther)
+	page = s.get("/debates/housing")
+	wantContains(t, page.body, "near every station", `class="edited">edited`)
+
+	// Someone else cannot edit it; after the window nobody can.
+	_, intruder := s.account("Intruder", parley.RoleParticipant)
+	wantStatus(t, s.postForm(intruder, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {"Hijacked"}}), http.StatusForbidden)
+	s.store.Now = func() time.Time { return time.Now().Add(20 * time.Minute) }
+	r = s.postForm(b, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {"Too late now."}})
+	s.store.Now = nil
+	wantStatus(t, r, http.StatusConflict)
+	wantContains(t, r.body, "15 minutes", "Too late now.")
+
+	// Delete with a reply: the reply stays under "Comment deleted".
+	reply := s.comment(d, c.ID, "Neighbour", "Which stations?")
+	wantStatus(t, s.getAs(b, "/comments/"+itoa(c.ID)+"/delete"), http.StatusOK)
+	wantStatus(t, s.postForm(b, "/comments/"+itoa(c.ID)+"/delete", url.Values{}), http.StatusSeeOther)
+	page = s.get("/debates/housing")
+	wantContains(t, page.body, "Comment deleted", "Which stations?")
+	wantLacks(t, page.body, "near every station")
+
+	// Delete without replies: gone, and the count drops.
+	wantStatus(t, s.postForm(b, "/debates/housing/comments", url.Values{"body": {"A second thought."}}), http.StatusSeeOther)
+	list, _ = s.store.UserComments(context.Background(), u.ID, 0, 10)
+	before, _ := s.store.DebateByID(context.Background(), d.ID)
+	wantStatus(t, s.postForm(b, "/comments/"+itoa(list[0].Comment.ID)+"/delete", url.Values{}), http.StatusSeeOther)
+	after, _ := s.store.DebateByID(context.Background(), d.ID)
+	if after.CommentCount != before.CommentCount-1 {
+		t.Errorf("count %d after deleting, was %d", after.CommentCount, before.CommentCount)
+	}
+	wantLacks(t, s.get("/debates/housing").body, "A second thought.")
+	_ = reply
+}
+
+func TestUnverifiedAccountsAndAccountsOnlyDebates(t *testing.T) {
+	s := newSite(t, Config{})
+	d := s.debate("members", parley.DebatePublished, false)
+	d.AccountsOnly = true
+	if _, err := s.store.SaveDebate(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.Invalidate(d.ID)
+
+	page := s.get("/debates/members")
+	wantContains(t, page.body, "takes comments from readers with an account", "/signin?next=")
+	wantLacks(t, page.body, `name="author_email"`)
+	r := s.postForm(s.reader, "/debates/members/comments", formValues("Guest", "guest@example.org", "Let me in, please."))
+	wantStatus(t, r, http.StatusUnauthorized)
+	wantContains(t, r.body, "Let me in, please.")
+
+	u := &parley.User{Email: "new@example.org", Name: "Newcomer"}
+	if err := s.store.CreateUser(context.Background(), u, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := s.signedIn(u)
+	r = s.postForm(b, "/debates/members/comments", url.Values{"body": {"Am I confirmed yet?"}})
+	wantStatus(t, r, http.StatusForbidden)
+	wantContains(t, r.body, "confirm your email address", "Am I confirmed yet?")
+
+	s.store.MarkVerified(context.Background(), u.ID)
+	wantStatus(t, s.postForm(b, "/debates/members/comments", url.Values{"body": {"Now I am."}}), http.StatusSeeOther)
+}
+
+func TestAdminsAssignRoles(t *testing.T) {
+	s := newSite(t, Config{})
+	admin, ab := s.account("Admin", parley.RoleAdmin)
+	u, ub := s.account("Writer", parley.RoleParticipant)
+
+	wantStatus(t, s.getAs(ub, "/admin/users"), http.StatusForbidden)
+	r := s.getAs(ab, "/admin/users?q=writ")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, u.Email)
+	wantLacks(t, r.body, admin.Email)
+
+	r = s.postForm(ab, "/admin/users/"+itoa(u.ID)+"/role", url.Values{"role": {"editor"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if got, _ := s.store.User(context.Background(), u.ID); got.Role != parley.RoleEditor {
+		t.Errorf("role %s after promotion", got.Role)
+	}
+	wantStatus(t, s.postForm(ab, "/admin/users/"+itoa(u.ID)+"/role", url.Values{"role": {"emperor"}}), http.StatusUnprocessableEntity)
+	wantStatus(t, s.postForm(ab, "/admin/users/"+itoa(admin.ID)+"/role", url.Values{"role": {"participant"}}), http.StatusConflict)
+	// The editor may not hand out roles.
+	wantStatus(t, s.postForm(ub, "/admin/users/"+itoa(admin.ID)+"/role", url.Values{"role": {"participant"}}), http.StatusForbidden)
+}
+
+func TestDevMailboxShowsMailToAdmins(t *testing.T) {
+	s := newSite(t, Config{})
+	_, ab := s.account("Admin", parley.RoleAdmin)
+	u, _ := s.account("Reader", parley.RoleParticipant)
+	wantStatus(t, s.postForm(newBrowser(), "/links/signin", url.Values{"email": {u.Email}}), http.StatusOK)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := s.getAs(ab, "/admin/mailbox")
+		wantStatus(t, r, http.StatusOK)
+		if strings.Contains(r.body, "Your sign-in link") && strings.Contains(r.body, u.Email) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dev mailbox never showed the mail:\n%s", r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestAccountsThroughTheAPI(t *testing.T) {
+	s, smtp := mailSite(t)
+	s.debate("api", parley.DebatePublished, false)
+
+	r := s.api(http.MethodPost, "/api/v1/account", map[string]string{"name": "Api User", "email": "api@example.org", "password": "short"})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	r = s.api(http.MethodPost, "/api/v1/account", map[string]string{"name": "Api User", "email": "api@example.org", "password": "long enough passphrase"})
+	wantStatus(t, r, http.StatusAccepted)
+	_, link := nextMail(t, smtp, 1)
+	wantStatus(t, s.postForm(newBrowser(), linkPath(t, link), url.Values{}), http.StatusSeeOther)
+
+	r = s.api(http.MethodPost, "/api/v1/sessions", map[string]string{"email": "api@example.org", "password": "wrong"})
+	wantStatus(t, r, http.StatusUnauthorized)
+	r = s.api(http.MethodPost, "/api/v1/sessions", map[string]string{"email": "api@example.org", "password": "long enough passphrase"})
+	wantStatus(t, r, http.StatusCreated)
+	var sess struct {
+		Token string `json:"token"`
+		User  struct {
+			ID       int64 `json:"id"`
+			Verified bool  `json:"verified"`
+		} `json:"user"`
+	}
+	r.json(t, &sess)
+	if sess.Token == "" || !sess.User.Verified {
+		t.Fatalf("session %+v", sess)
+	}
+	bearer := "Bearer " + sess.Token
+	r = s.api(http.MethodGet, "/api/v1/me", nil, "Authorization", bearer)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, `"email":"api@example.org"`)
+
+	r = s.api(http.MethodPost, "/api/v1/debates/api/comments", map[string]any{"body": "Posted with a token."}, "Authorization", bearer)
+	wantStatus(t, r, http.StatusCreated)
+	var c struct {
+		ID     int64 `json:"id"`
+		Author struct {
+			Name string `json:"name"`
+		} `json:"author"`
+	}
+	r.json(t, &c)
+	if c.Author.Name != "Api User" {
+		t.Errorf("comment by %q", c.Author.Name)
+	}
+	r = s.api(http.MethodPatch, "/api/v1/comments/"+itoa(c.ID), map[string]string{"body": "Edited with a token."}, "Authorization", bearer)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "Edited with a token.")
+	r = s.api(http.MethodPatch, "/api/v1/comments/"+itoa(c.ID), map[string]string{"body": "Anonymous edit"})
+	wantStatus(t, r, http.StatusUnauthorized)
+	r = s.api(http.MethodGet, "/api/v1/people/"+itoa(sess.User.ID), nil)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "Edited with a token.")
+	wantLacks(t, r.body, "api@example.org")
+	wantStatus(t, s.api(http.MethodDelete, "/api/v1/comments/"+itoa(c.ID), nil, "Authorization", bearer), http.StatusNoContent)
+
+	r = s.api(http.MethodPost, "/api/v1/links", map[string]string{"purpose": "reset", "email": "nobody@example.org"})
+	wantStatus(t, r, http.StatusAccepted)
+
+	wantStatus(t, s.api(http.MethodDelete, "/api/v1/sessions/current", nil, "Authorization", bearer), http.StatusNoContent)
+	wantStatus(t, s.api(http.MethodGet, "/api/v1/me", nil, "Authorization", bearer), http.StatusUnauthorized)
+	wantStatus(t, s.api(http.MethodGet, "/api/v1/me", nil, "Authorization", "Bearer pk_madeup"), http.StatusUnauthorized)
+
+	admin, _ := s.account("Root", parley.RoleAdmin)
+	token := "Bearer " + s.apiToken(admin)
+	r = s.api(http.MethodGet, "/api/v1/admin/users?q=api", nil, "Authorization", token)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "api@example.org")
+	r = s.api(http.MethodPatch, "/api/v1/admin/users/"+itoa(sess.User.ID), map[string]string{"role": "moderator"}, "Authorization", token)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, `"role":"moderator"`)
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/auth"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// sessionCookie holds a session token; the database keeps only its hash.
+const sessionCookie = "parley_session"
+
+type userKey struct{}
+
+// viewer is who is asking, found by authenticate.
+type viewer struct {
+	user *parley.User
+	// sessionHash is the hash of the session's token ("" for an API token).
+	sessionHash string
+	// viaToken is true when the request carried an API token or session token
+	// in its Authorization header rather than a cookie.
+	viaToken bool
+}
+
+// currentUser is the signed-in account making the request, or nil.
+func currentUser(r *http.Request) *parley.User {
+	if v, ok := r.Context().Value(userKey{}).(*viewer); ok {
+		return v.user
+	}
+	return nil
+}
+
+func currentViewer(r *http.Request) *viewer {
+	v, _ := r.Context().Value(userKey{}).(*viewer)
+	return v
+}
+
+// authenticate finds the account behind a session cookie or an
+// Authorization header. Requests with neither cost nothing. A cookie for a
+// session that ended is dropped; a bad bearer token is refused outright,
+// since a program that sends one expects to act as someone.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.apiFail(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Send an API token as \"Authorization: Bearer TOKEN\"."))
+				return
+			}
+			var u *parley.User
+			var err error
+			hash := auth.HashToken(strings.TrimSpace(token))
+			v := &viewer{viaToken: true}
+			if strings.HasPrefix(token, auth.APITokenPrefix) {
+				u, err = s.store.APITokenUser(r.Context(), hash)
+			} else {
+				u, err = s.store.SessionUser(r.Context(), hash)
+				v.sessionHash = hash
+			}
+			if err != nil {
+				if parley.ErrorCode(err) == parley.ENOTFOUND {
+					err = parley.Errorf(parley.EUNAUTHORIZED, "This token is not valid: it was revoked, has expired or was mistyped.")
+				}
+				s.apiFail(w, r, err)
+				return
+			}
+			v.user = u
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, v)))
+			return
+		}
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" || anonymousAsset(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		hash := auth.HashToken(c.Value)
+		u, err := s.store.SessionUser(r.Context(), hash)
+		switch {
+		case parley.ErrorCode(err) == parley.ENOTFOUND:
+			s.clearSessionCookie(w)
+			next.ServeHTTP(w, r)
+			return
+		case err != nil:
+			// The database is unreachable: say so rather than pretend the
+			// reader is signed out.
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, &viewer{user: u, sessionHash: hash})))
+	})
+}
+
+// anonymousAsset reports whether a path serves the same file to everyone,
+// so that a signed-in browser fetching it costs no session lookup.
+func anonymousAsset(path string) bool {
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/avatars/") || strings.HasPrefix(path, "/media/")
+}
+
+// guard lets a request through only if its account may use the route.
+func (s *Server) guard(a access, h http.HandlerFunc) http.HandlerFunc {
+	if a == anyone {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := currentUser(r)
+		switch {
+		case a == operators && localMonitor(r):
+			h(w, r)
+		case u == nil && strings.HasPrefix(r.URL.Path, "/api/"):
+			s.apiFail(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Sign in or send an API token to do this."))
+		case u == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		case u == nil:
+			s.fail(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Please sign in to do this. Your session may have ended."))
+		case !u.Can(a.role()):
+			s.fail(w, r, parley.Errorf(parley.EFORBIDDEN, "Your account may not do this."))
+		default:
+			h(w, r)
+		}
+	}
+}
+
+// localMonitor reports whether a request comes straight from the server's
+// own machine, as a local Prometheus or health check does.
+func localMonitor(r *http.Request) bool {
+	return remoteIP(r.RemoteAddr).IsLoopback() && r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == ""
+}
+
+// startSession signs the account in on this browser.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *parley.User) error {
+	token, hash := auth.NewToken()
+	if err := s.store.CreateSession(r.Context(), u.ID, hash); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(store.SessionLifetime.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.https(),
+	})
+	return nil
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.https()})
+}
+
+// https reports whether the site is served over TLS, so cookies must be Secure.
+func (s *Server) https() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
+
+// safeNext is where to go after signing in: a path on this site, never
+// another site (an open redirect would lend phishing our address).
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
