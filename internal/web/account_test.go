@@ -326,6 +326,8 @@ func TestCommentingWithAnAccount(t *testing.T) {
 	wantStatus(t, r, http.StatusSeeOther)
 	page := s.getAs(b, "/debates/housing")
 	wantContains(t, page.body, `href="/people/`, "Build more homes near stations.", ">Edit</a>", ">Delete</a>")
+	// A signed-in request is logged and measured under its route.
+	wantContains(t, s.get("/metrics").body, `parley_http_requests_total{route="POST /debates/{slug}/comments",status="303"} 1`)
 	// Others see the comment, linked to the profile, without the author's links.
 	anon := s.get("/debates/housing")
 	wantContains(t, anon.body, "Build more homes near stations.", `class="author" href="/people/`)

@@ -148,15 +148,15 @@ func (s *Server) routeTable() []route {
 // the middleware every request passes.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	// Authentication runs behind the mux, so that a request's pattern,
+	// which the mux sets, is still there for the logs and metrics.
 	for _, rt := range s.routeTable() {
-		mux.HandleFunc(rt.pattern, s.guard(rt.access, rt.handler))
+		mux.Handle(rt.pattern, s.authenticate(s.guard(rt.access, rt.handler)))
 	}
 
 	// Outermost first: log and measure every request, recover from panics,
-	// set security headers, refuse cross-origin state changes, bound bodies,
-	// find who is asking.
+	// set security headers, refuse cross-origin state changes, bound bodies.
 	var h http.Handler = mux
-	h = s.authenticate(h)
 	h = limitBody(h, bodyLimit(s.cfg.MaxCommentLen))
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h, s.cfg.BaseURL)
