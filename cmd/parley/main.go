@@ -241,6 +241,10 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--smtp-url: %w", err)
 	}
+	if o.smtpURL == "" && strings.HasPrefix(baseURL, "https://") {
+		log.Error("no --smtp-url on a public site: sign-up, sign-in and reset mail is not sent, " +
+			"and admins can read every link in the dev mailbox; set PARLEY_SMTP_URL")
+	}
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
 		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender}, st, md, log)
 	if err != nil {

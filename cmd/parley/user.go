@@ -72,7 +72,7 @@ func createUser(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		}
-		return st.CreateLink(ctx, store.LinkSignIn, u.ID, hash, signInLinkTTL)
+		return st.CreateLink(ctx, store.NewLink{Purpose: store.LinkSignIn, UserID: u.ID, TokenHash: hash, TTL: signInLinkTTL})
 	})
 	if err != nil {
 		return errors.New(describe(err))

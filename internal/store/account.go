@@ -37,13 +37,16 @@ func (s *Store) CreateUser(ctx context.Context, u *parley.User, passwordHash str
 	}
 	u.Email = parley.NormalizeEmail(u.Email)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		// ON CONFLICT rather than a unique violation, which would abort an
+		// enclosing PostgreSQL transaction.
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`),
 			u.Email, u.Name, passwordHash, u.Role, nullMillis(u.EmailVerifiedAt), millis(now), millis(now)).Scan(&u.ID)
+		if err == sql.ErrNoRows {
+			return parley.Errorf(parley.ECONFLICT, "There is already an account with this address.")
+		}
+		return err
 	})
-	if parley.ErrorCode(err) == parley.ECONFLICT {
-		return parley.Errorf(parley.ECONFLICT, "There is already an account with this address.")
-	}
 	u.CreatedAt, u.HasPassword = now, passwordHash != ""
 	return err
 }
@@ -152,29 +155,29 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, tokenHash strin
 	})
 }
 
-// SessionUser returns the account of a live session, extending it.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*parley.User, error) {
+// SessionUser returns the account of a live session. A session in use is
+// extended (at most once an hour); extended says so, for the cookie to be
+// extended with it.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string) (u *parley.User, extended bool, err error) {
 	var lastSeen, expires int64
-	u, _, err := scanUser(rowWith{row: s.queryRow(ctx, `SELECT `+userCols+`, s.last_seen_at, s.expires_at
+	u, _, err = scanUser(rowWith{row: s.queryRow(ctx, `SELECT `+userCols+`, s.last_seen_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)}.with(&lastSeen, &expires))
 	if err != nil {
-		return nil, s.fail(err)
+		return nil, false, s.fail(err)
 	}
 	now := s.now()
 	if millis(now) >= expires {
-		return nil, parley.Errorf(parley.ENOTFOUND, "The session has ended.")
+		return nil, false, parley.Errorf(parley.ENOTFOUND, "The session has ended.")
 	}
-	if now.Sub(fromMillis(lastSeen)) > sessionTouch {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?`),
-				millis(now), millis(now.Add(SessionLifetime)), tokenHash)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+	if now.Sub(fromMillis(lastSeen)) <= sessionTouch {
+		return u, false, nil
 	}
-	return u, nil
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?`),
+			millis(now), millis(now.Add(SessionLifetime)), tokenHash)
+		return err
+	})
+	return u, err == nil, err
 }
 
 // rowWith lets scanUser read a user followed by more columns.
@@ -215,12 +218,23 @@ const (
 	LinkSignIn LinkPurpose = "signin" // signs in without a password
 )
 
-// CreateLink stores the hash of an emailed link's token, valid for ttl.
-func (s *Store) CreateLink(ctx context.Context, purpose LinkPurpose, userID int64, tokenHash string, ttl time.Duration) error {
+// NewLink is an emailed link to store.
+type NewLink struct {
+	Purpose   LinkPurpose
+	UserID    int64
+	TokenHash string
+	TTL       time.Duration
+	// PasswordHash, for a verification link, becomes the account's password
+	// when the link is used.
+	PasswordHash string
+}
+
+// CreateLink stores the hash of an emailed link's token.
+func (s *Store) CreateLink(ctx context.Context, l NewLink) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO email_tokens (token_hash, purpose, user_id, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`), tokenHash, purpose, userID, millis(now), millis(now.Add(ttl)))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO email_tokens (token_hash, purpose, user_id, password_hash, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`), l.TokenHash, l.Purpose, l.UserID, l.PasswordHash, millis(now), millis(now.Add(l.TTL)))
 		return err
 	})
 }
@@ -235,8 +249,6 @@ const (
 // LinkError says why an emailed link cannot be used.
 type LinkError struct {
 	Reason string
-	// UserID is the account the link was for, when known.
-	UserID int64
 }
 
 func (e *LinkError) Error() string {
@@ -254,20 +266,36 @@ func (s *Store) CheckLink(ctx context.Context, purpose LinkPurpose, tokenHash st
 	return s.link(ctx, nil, purpose, tokenHash)
 }
 
-// UseLink uses up a link and returns its account. Using it also uses up
-// every other link of the same purpose sent to the account.
-func (s *Store) UseLink(ctx context.Context, purpose LinkPurpose, tokenHash string) (*parley.User, error) {
+// UseLink uses up a link and returns its account, with the password chosen
+// with it if any. Using it also uses up every other link of the same
+// purpose sent to the account. A link is used once, however many requests
+// race for it.
+func (s *Store) UseLink(ctx context.Context, purpose LinkPurpose, tokenHash string) (*parley.User, string, error) {
 	var u *parley.User
+	var password string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if u, err = s.link(ctx, tx, purpose, tokenHash); err != nil {
+		now := millis(s.now())
+		var userID int64
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE email_tokens SET used_at = ?
+			WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id, password_hash`),
+			now, tokenHash, purpose, now).Scan(&userID, &password)
+		if err == sql.ErrNoRows {
+			_, err = s.link(ctx, tx, purpose, tokenHash) // says why
+			if err == nil {
+				err = &LinkError{Reason: LinkUsed}
+			}
+			return err
+		} else if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`),
-			millis(s.now()), u.ID, purpose)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`),
+			now, userID, purpose); err != nil {
+			return err
+		}
+		u, _, err = scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users u WHERE u.id = ?`), userID))
 		return err
 	})
-	return u, err
+	return u, password, err
 }
 
 func (s *Store) link(ctx context.Context, tx *sql.Tx, purpose LinkPurpose, tokenHash string) (*parley.User, error) {
@@ -288,9 +316,9 @@ func (s *Store) link(ctx context.Context, tx *sql.Tx, purpose LinkPurpose, token
 	case err != nil:
 		return nil, s.fail(err)
 	case used.Valid:
-		return nil, &LinkError{Reason: LinkUsed, UserID: u.ID}
+		return nil, &LinkError{Reason: LinkUsed}
 	case millis(s.now()) >= expires:
-		return nil, &LinkError{Reason: LinkExpired, UserID: u.ID}
+		return nil, &LinkError{Reason: LinkExpired}
 	}
 	return u, nil
 }

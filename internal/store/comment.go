@@ -433,17 +433,30 @@ func (s *Store) ThreadCursor(ctx context.Context, debateID, rootID int64, perPag
 }
 
 // EditComment replaces the text of a comment its author wrote under their
-// account, within the edit window after posting.
+// account, within the edit window after posting. A comment a moderator
+// approved in a debate that holds comments for review, or one the editors
+// quote in the article, keeps the text they saw.
 func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyHTML string) (*parley.Comment, error) {
 	var c *parley.Comment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if c, err = s.ownComment(ctx, tx, id, userID); err != nil {
+		if c, err = s.lockOwnComment(ctx, tx, id, userID); err != nil {
 			return err
 		}
 		now := s.now()
 		if now.Sub(c.CreatedAt) > parley.EditWindow {
 			return parley.Errorf(parley.ECONFLICT, "A comment can be edited for 15 minutes after it is posted; that time has passed.")
+		}
+		var held, featured bool
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT d.hold_for_review, EXISTS (SELECT 1 FROM questions q WHERE q.comment_id = ?)
+			FROM debates d WHERE d.id = ?`), id, c.DebateID).Scan(&held, &featured); err != nil {
+			return err
+		}
+		switch {
+		case featured:
+			return parley.Errorf(parley.ECONFLICT, "The editors quote this comment in the article, so it can no longer be edited. Please write to them if something in it needs correcting.")
+		case held && c.Status == parley.CommentApproved:
+			return parley.Errorf(parley.ECONFLICT, "A moderator has approved this comment as it stands, so it can no longer be edited. You can post a reply to add to it.")
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET body_md = ?, body_html = ?, edited_at = ?, updated_at = ? WHERE id = ?`),
 			bodyMD, bodyHTML, millis(now), millis(now), id); err != nil {
@@ -455,12 +468,13 @@ func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyH
 	return c, err
 }
 
-// DeleteComment deletes a comment at its author's request. Its text is
-// erased. While it has replies it stays in the thread as "comment deleted",
-// so the conversation still reads; otherwise it leaves the thread.
+// DeleteComment deletes a comment at its author's request. Nothing of what
+// they wrote stays: not the text, not the name or address, not the link to
+// their profile. While it has replies it stays in the thread as "comment
+// deleted", so the conversation still reads; otherwise it leaves the thread.
 func (s *Store) DeleteComment(ctx context.Context, id, userID int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		c, err := s.ownComment(ctx, tx, id, userID)
+		c, err := s.lockOwnComment(ctx, tx, id, userID)
 		if err != nil {
 			return err
 		}
@@ -470,10 +484,8 @@ func (s *Store) DeleteComment(ctx context.Context, id, userID int64) error {
 			return err
 		}
 		now := millis(s.now())
-		// Nothing of what the author wrote stays: not the text, not the name
-		// shown with it, not the link to their profile.
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET body_md = '', body_html = '', author_name = '', user_id = NULL,
-			deleted_at = ?, updated_at = ?, submission_key = NULL WHERE id = ?`), now, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET body_md = '', body_html = '', author_name = '', author_email = '',
+			avatar_key = 'deleted', user_id = NULL, deleted_at = ?, updated_at = ?, submission_key = NULL WHERE id = ?`), now, now, id); err != nil {
 			return err
 		}
 		if replies == 0 {
@@ -489,19 +501,37 @@ func (s *Store) DeleteComment(ctx context.Context, id, userID int64) error {
 	})
 }
 
-// ownComment reads, for changing it, a live comment the account wrote.
-func (s *Store) ownComment(ctx context.Context, tx *sql.Tx, id, userID int64) (*parley.Comment, error) {
+// OwnComment returns a live comment the account wrote, for showing it to
+// its author to edit or delete.
+func (s *Store) OwnComment(ctx context.Context, id, userID int64) (*parley.Comment, error) {
+	c, err := s.Comment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, checkOwn(c, userID)
+}
+
+// lockOwnComment is OwnComment for changing the comment: it locks the row,
+// so that two deletions of one comment cannot both count it off.
+func (s *Store) lockOwnComment(ctx context.Context, tx *sql.Tx, id, userID int64) (*parley.Comment, error) {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET updated_at = updated_at WHERE id = ?`), id); err != nil {
+		return nil, err
+	}
 	c, err := scanOne(tx.QueryRowContext(ctx, s.q(`SELECT `+commentCols+` FROM comments c WHERE c.id = ?`), id))
 	if err != nil {
 		return nil, err
 	}
-	if c.UserID == 0 || c.UserID != userID {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "Only its author can change a comment.")
-	}
+	return c, checkOwn(c, userID)
+}
+
+func checkOwn(c *parley.Comment, userID int64) error {
 	if !c.DeletedAt.IsZero() || (c.Status != parley.CommentApproved && c.Status != parley.CommentPending) {
-		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment. It may have been removed.")
+		return parley.Errorf(parley.ENOTFOUND, "There is no such comment. It may have been removed.")
 	}
-	return c, nil
+	if c.UserID == 0 || c.UserID != userID {
+		return parley.Errorf(parley.EFORBIDDEN, "Only its author can change a comment.")
+	}
+	return nil
 }
 
 // ProfileComment is an approved comment on a person's public profile.

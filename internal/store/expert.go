@@ -68,7 +68,7 @@ func (s *Store) AddAnswer(ctx context.Context, a *parley.Answer) error {
 func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Question, error) {
 	rows, err := s.query(ctx, `SELECT q.id, q.debate_id, q.comment_id, q.position, q.framing_md, q.framing_html, `+commentCols+`
 		FROM questions q JOIN comments c ON c.id = q.comment_id
-		WHERE q.debate_id = ? AND c.status = 'approved' ORDER BY q.position, q.id`, debateID)
+		WHERE q.debate_id = ? AND c.status = 'approved' AND c.deleted_at IS NULL ORDER BY q.position, q.id`, debateID)
 	if err != nil {
 		return nil, s.fail(err)
 	}

@@ -296,7 +296,7 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 // joins the enclosing transaction.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if st, ok := ctx.Value(txKey{}).(*txState); ok {
-		return fn(st.tx)
+		return s.fail(fn(st.tx))
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {

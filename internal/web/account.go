@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/parley-org/parley"
@@ -37,8 +36,6 @@ type accountForm struct {
 type accountPage struct {
 	pageMeta
 	Form accountForm
-	// Sent says a link was mailed (or would have been), for the notice.
-	Sent string
 }
 
 func (s *Server) renderAccountForm(w http.ResponseWriter, r *http.Request, page, title string, form accountForm, err error) {
@@ -93,9 +90,6 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 // that has an account already it mails that person instead, so that the
 // answer is the same either way.
 func (s *Server) signUp(r *http.Request, name, email, password, next string) error {
-	if ok, wait := s.limits.signUp.allow(s.clientNet(r), time.Now()); !ok {
-		return rateLimited(wait, "creating accounts")
-	}
 	name, email, err := parley.ValidateAccount(name, email)
 	problems := parley.Problems{}
 	if e, ok := err.(*parley.Error); ok {
@@ -111,41 +105,47 @@ func (s *Server) signUp(r *http.Request, name, email, password, next string) err
 	if err := problems.Err(); err != nil {
 		return err
 	}
+	// Only a valid sign-up counts: typing mistakes do not use up the limit.
+	if ok, wait := s.limits.signUp.allow(s.clientNet(r), time.Now()); !ok {
+		return rateLimited(wait, "creating accounts")
+	}
 	// Hash before looking the address up, so both answers take as long.
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	existing, _, err := s.store.UserByEmail(ctx, email)
-	switch {
-	case err == nil:
-		return s.mailExistingAccount(ctx, existing)
-	case parley.ErrorCode(err) != parley.ENOTFOUND:
-		return err
-	}
-	return s.store.Atomically(ctx, func(ctx context.Context) error {
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		u := &parley.User{Email: email, Name: name, Role: parley.RoleParticipant}
 		if err := s.store.CreateUser(ctx, u, hash); err != nil {
-			if parley.ErrorCode(err) == parley.ECONFLICT {
-				return nil // created a moment ago by a double submit: its mail is on the way
-			}
 			return err
 		}
-		return s.mailLink(ctx, u, store.LinkVerify, next)
+		return s.mailLink(ctx, u, store.LinkVerify, next, "")
 	})
+	if parley.ErrorCode(err) != parley.ECONFLICT {
+		return err
+	}
+	existing, _, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	return s.mailExistingAccount(ctx, existing, hash, next)
 }
 
 // mailExistingAccount answers a sign-up for an address that has an account.
-func (s *Server) mailExistingAccount(ctx context.Context, u *parley.User) error {
+// If the account is not confirmed, the password just chosen travels with the
+// confirmation link: it replaces the stored one only when whoever reads the
+// address's mail uses the link. Someone who signed up with another person's
+// address first cannot keep the account that way.
+func (s *Server) mailExistingAccount(ctx context.Context, u *parley.User, passwordHash, next string) error {
 	if !u.Verified() {
-		return s.mailLinkLimited(ctx, u, store.LinkVerify, "")
+		return s.mailLinkLimited(ctx, u, store.LinkVerify, next, passwordHash)
 	}
-	return s.mailLinkLimited(ctx, u, store.LinkSignIn, "")
+	return s.mailLinkLimited(ctx, u, store.LinkSignIn, next, "")
 }
 
 // mailLinkLimited mails a link unless the address had enough of them this hour.
-func (s *Server) mailLinkLimited(ctx context.Context, u *parley.User, purpose store.LinkPurpose, next string) error {
+func (s *Server) mailLinkLimited(ctx context.Context, u *parley.User, purpose store.LinkPurpose, next, passwordHash string) error {
 	n, err := s.store.RecentLinks(ctx, u.ID, purpose, time.Now().Add(-time.Hour))
 	if err != nil {
 		return err
@@ -154,21 +154,22 @@ func (s *Server) mailLinkLimited(ctx context.Context, u *parley.User, purpose st
 		s.log.Info("link not mailed: hourly limit for the address", "purpose", purpose, "user", u.ID)
 		return nil
 	}
-	return s.store.Atomically(ctx, func(ctx context.Context) error { return s.mailLink(ctx, u, purpose, next) })
+	return s.store.Atomically(ctx, func(ctx context.Context) error { return s.mailLink(ctx, u, purpose, next, passwordHash) })
 }
 
 // mailLink creates a link and queues the mail that carries it, in the
 // caller's transaction when there is one.
-func (s *Server) mailLink(ctx context.Context, u *parley.User, purpose store.LinkPurpose, next string) error {
+func (s *Server) mailLink(ctx context.Context, u *parley.User, purpose store.LinkPurpose, next, passwordHash string) error {
 	token, hash := auth.NewToken()
-	if err := s.store.CreateLink(ctx, purpose, u.ID, hash, linkTTL[purpose]); err != nil {
+	link := store.NewLink{Purpose: purpose, UserID: u.ID, TokenHash: hash, TTL: linkTTL[purpose], PasswordHash: passwordHash}
+	if err := s.store.CreateLink(ctx, link); err != nil {
 		return err
 	}
-	link := s.cfg.BaseURL + "/links/" + string(purpose) + "/" + token
+	address := s.cfg.BaseURL + "/links/" + string(purpose) + "/" + token
 	if next != "" && next != "/" {
-		link += "?next=" + url.QueryEscape(next)
+		address += "?next=" + url.QueryEscape(next)
 	}
-	msg, err := s.linkMessage(u, purpose, link)
+	msg, err := s.linkMessage(u, purpose, address)
 	if err != nil {
 		return err
 	}
@@ -218,12 +219,14 @@ func (s *Server) signIn(r *http.Request, email, password string) (*parley.User, 
 	}
 	ctx := r.Context()
 	keys := []string{"email:" + email, "net:" + net}
-	for _, k := range keys {
-		n, last, err := s.store.SignInFailures(ctx, k)
+	// A network holds many people (a school, an office behind one address):
+	// its failures start to count later than one address's.
+	for i, free := range []int{addressFailuresFree, networkFailuresFree} {
+		n, last, err := s.store.SignInFailures(ctx, keys[i])
 		if err != nil {
 			return nil, err
 		}
-		if wait := time.Until(last.Add(failureDelay(n))); wait > 0 {
+		if wait := time.Until(last.Add(failureDelay(n, free))); wait > 0 {
 			return nil, rateLimited(wait, "trying to sign in after failed attempts")
 		}
 	}
@@ -245,6 +248,11 @@ func (s *Server) signIn(r *http.Request, email, password string) (*parley.User, 
 	if err := s.store.ClearSignInFailures(ctx, keys[0]); err != nil {
 		return nil, err
 	}
+	if !u.Verified() {
+		// Until the address is confirmed, its password may be anyone's.
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Please confirm your email address first: open the link we sent you, "+
+			"or ask below for a sign-in link, which confirms it too.")
+	}
 	if auth.NeedsRehash(hash) {
 		if newHash, err := auth.HashPassword(password); err == nil {
 			s.store.SetPassword(ctx, u.ID, newHash)
@@ -260,14 +268,20 @@ func (s *Server) failedSignIn(ctx context.Context, keys []string) error {
 	return errBadCredentials()
 }
 
+// Failed sign-ins that cost no wait, for one address and for one network.
+const (
+	addressFailuresFree = 5
+	networkFailuresFree = 20
+)
+
 // failureDelay is how long sign-in waits after n failures: nothing for the
-// first five, then two seconds doubling to at most fifteen minutes.
-func failureDelay(n int) time.Duration {
-	if n < 5 {
+// first free ones, then two seconds doubling to at most fifteen minutes.
+func failureDelay(n, free int) time.Duration {
+	if n < free {
 		return 0
 	}
 	d := 2 * time.Second
-	for i := 5; i < n && d < 15*time.Minute; i++ {
+	for i := free; i < n && d < 15*time.Minute; i++ {
 		d *= 2
 	}
 	return min(d, 15*time.Minute)
@@ -301,16 +315,7 @@ func (s *Server) requestLink(r *http.Request, purpose store.LinkPurpose, email, 
 	if ok, wait := s.limits.links.allow(s.clientNet(r), time.Now()); !ok {
 		return rateLimited(wait, "asking for emailed links")
 	}
-	u, _, err := s.store.UserByEmail(r.Context(), email)
-	switch {
-	case parley.ErrorCode(err) == parley.ENOTFOUND:
-		return nil
-	case err != nil:
-		return err
-	case purpose == store.LinkVerify && u.Verified():
-		purpose = store.LinkSignIn // nothing left to verify: help them in instead
-	}
-	return s.mailLinkLimited(r.Context(), u, purpose, next)
+	return s.queueLinkRequest(r.Context(), linkRequest{Purpose: purpose, Email: email, Next: next})
 }
 
 func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {
@@ -400,46 +405,14 @@ func (s *Server) handleUseLink(w http.ResponseWriter, r *http.Request) {
 	hash := auth.HashToken(r.PathValue("token"))
 	p := linkPage{pageMeta: s.meta(r, linkTitle(purpose)), Purpose: string(purpose), Action: r.URL.Path, Next: safeNext(r.PostForm.Get("next"))}
 	p.Canonical = s.cfg.BaseURL + "/links/" + string(purpose)
-	ctx := r.Context()
-	var newHash string
-	if purpose == store.LinkReset {
-		u, err := s.store.CheckLink(ctx, purpose, hash)
-		if err != nil {
-			s.linkFailed(w, r, p, err)
-			return
-		}
-		password := r.PostForm.Get("password")
-		if err := auth.CheckNewPassword(password, u.Email, u.Name); err != nil {
-			p.Problems = parley.ErrorFields(err)
-			s.render(w, r, http.StatusUnprocessableEntity, "link", p)
-			return
-		}
-		if newHash, err = auth.HashPassword(password); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	var u *parley.User
-	err := s.store.Atomically(ctx, func(ctx context.Context) error {
-		var err error
-		if u, err = s.store.UseLink(ctx, purpose, hash); err != nil {
-			return err
-		}
-		// Every link arrived by mail, so it proves the address.
-		if err := s.store.MarkVerified(ctx, u.ID); err != nil {
-			return err
-		}
-		if newHash != "" {
-			if err := s.store.SetPassword(ctx, u.ID, newHash); err != nil {
-				return err
-			}
-			// A new password ends every session: whoever knew the old one is out.
-			return s.store.DeleteSessions(ctx, u.ID, "")
-		}
-		return nil
-	})
+	u, err := s.completeLink(r.Context(), purpose, hash, r.PostForm.Get("password"))
 	if err == nil {
 		err = s.startSession(w, r, u)
+	}
+	if _, invalid := err.(*parley.Error); invalid && parley.ErrorCode(err) == parley.EINVALID {
+		p.Problems = parley.ErrorFields(err)
+		s.render(w, r, http.StatusUnprocessableEntity, "link", p)
+		return
 	}
 	if err != nil {
 		s.linkFailed(w, r, p, err)
@@ -450,6 +423,57 @@ func (s *Server) handleUseLink(w http.ResponseWriter, r *http.Request) {
 		next = "/account?done=" + string(purpose)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// completeLink does what an emailed link is for and returns the account it
+// signs in; a reset link takes the new password.
+func (s *Server) completeLink(ctx context.Context, purpose store.LinkPurpose, tokenHash, password string) (*parley.User, error) {
+	var newHash string
+	if purpose == store.LinkReset {
+		u, err := s.store.CheckLink(ctx, purpose, tokenHash)
+		if err != nil {
+			return nil, err
+		}
+		if err := auth.CheckNewPassword(password, u.Email, u.Name); err != nil {
+			return nil, err
+		}
+		if newHash, err = auth.HashPassword(password); err != nil {
+			return nil, err
+		}
+	}
+	return s.useLink(ctx, purpose, tokenHash, newHash)
+}
+
+// useLink uses up an emailed link and returns the account it signs in.
+// newPassword is the hash of the password chosen on a reset link.
+func (s *Server) useLink(ctx context.Context, purpose store.LinkPurpose, tokenHash, newPassword string) (*parley.User, error) {
+	var u *parley.User
+	err := s.store.Atomically(ctx, func(ctx context.Context) error {
+		var pending string
+		var err error
+		if u, pending, err = s.store.UseLink(ctx, purpose, tokenHash); err != nil {
+			return err
+		}
+		if newPassword == "" {
+			newPassword = pending // chosen with a sign-up, sent with this link
+		}
+		// Every link arrived by mail, so it proves the address. Sessions
+		// from before are ended when the address is first proved, or the
+		// password changes: whoever held them may not be its owner.
+		if !u.Verified() || newPassword != "" {
+			if err := s.store.DeleteSessions(ctx, u.ID, ""); err != nil {
+				return err
+			}
+		}
+		if err := s.store.MarkVerified(ctx, u.ID); err != nil {
+			return err
+		}
+		if newPassword != "" {
+			return s.store.SetPassword(ctx, u.ID, newPassword)
+		}
+		return nil
+	})
+	return u, err
 }
 
 type accountHome struct {
@@ -473,16 +497,9 @@ func (s *Server) handleResendVerification(w http.ResponseWriter, r *http.Request
 		s.fail(w, r, rateLimited(wait, "asking for emailed links"))
 		return
 	}
-	if err := s.mailLinkLimited(r.Context(), u, store.LinkVerify, safeNext(r.PostFormValue("next"))); err != nil {
+	if err := s.mailLinkLimited(r.Context(), u, store.LinkVerify, safeNext(r.PostFormValue("next")), ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.notice(w, r, "Check your email", "We have sent a new confirmation link to "+u.Email+". It works for 48 hours.")
 }
-
-// signInURL is the sign-in page that returns to the given page.
-func signInURL(next string) string {
-	return "/signin?next=" + url.QueryEscape(next)
-}
-
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -83,7 +83,7 @@ func TestSignUpVerifySignInAndOut(t *testing.T) {
 		t.Fatalf("verification mail to %v, subject %q, link %q, html %d bytes", m.To, m.Subject, link, len(m.HTML))
 	}
 
-	// Not confirmed yet: signing in works, commenting does not.
+	// Not confirmed yet.
 	u, _, err := s.store.UserByEmail(context.Background(), "ada@example.org")
 	if err != nil || u.Verified() || u.Role != parley.RoleParticipant {
 		t.Fatalf("new account %+v, %v; want an unverified participant", u, err)
@@ -195,8 +195,8 @@ func TestFailedSignInsMakeTheNextWait(t *testing.T) {
 		t.Error("no Retry-After after repeated failures")
 	}
 	wantContains(t, r.body, "Please wait", "failed attempts")
-	if d := failureDelay(12); d <= failureDelay(6) || d > 15*time.Minute {
-		t.Errorf("delay after 12 failures %v, after 6 %v: want growing, at most 15 minutes", d, failureDelay(6))
+	if d := failureDelay(12, addressFailuresFree); d <= failureDelay(6, addressFailuresFree) || d > 15*time.Minute {
+		t.Errorf("delay after 12 failures %v, after 6 %v: want growing, at most 15 minutes", d, failureDelay(6, addressFailuresFree))
 	}
 }
 
@@ -526,3 +526,123 @@ func TestAccountsThroughTheAPI(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func TestSigningUpWithSomeoneElsesAddressDoesNotKeepTheAccount(t *testing.T) {
+	s, smtp := mailSite(t)
+	// The intruder signs up first with the victim's address and their own password.
+	wantStatus(t, s.postForm(newBrowser(), "/signup", signUpForm("Intruder", "victim@example.org", "purple monkey dishwasher")), http.StatusOK)
+	nextMail(t, smtp, 1) // to the victim, who does not follow it
+	// Until the address is confirmed, no password signs in.
+	r := s.postForm(newBrowser(), "/signin", url.Values{"email": {"victim@example.org"}, "password": {"purple monkey dishwasher"}})
+	wantStatus(t, r, http.StatusForbidden)
+	wantContains(t, r.body, "confirm your email address first")
+
+	// The victim signs up and confirms with the link of their own sign-up.
+	victim := newBrowser()
+	wantStatus(t, s.postForm(victim, "/signup", signUpForm("Victim", "victim@example.org", "summer tulips by the sea")), http.StatusOK)
+	_, link := nextMail(t, smtp, 2)
+	wantStatus(t, s.postForm(victim, linkPath(t, link), url.Values{}), http.StatusSeeOther)
+	wantStatus(t, s.getAs(victim, "/account"), http.StatusOK)
+
+	if r := s.postForm(newBrowser(), "/signin", url.Values{"email": {"victim@example.org"}, "password": {"purple monkey dishwasher"}}); r.status != http.StatusUnauthorized {
+		t.Errorf("the intruder's password still signs in: %d", r.status)
+	}
+	if r := s.postForm(newBrowser(), "/signin", url.Values{"email": {"victim@example.org"}, "password": {"summer tulips by the sea"}}); r.status != http.StatusSeeOther {
+		t.Errorf("the victim's password does not sign in: %d", r.status)
+	}
+}
+
+func TestLinksStayOutOfLogsAndReferers(t *testing.T) {
+	s, smtp := mailSite(t)
+	u, _ := s.account("Quiet", parley.RoleParticipant)
+	wantStatus(t, s.postForm(newBrowser(), "/links/signin", url.Values{"email": {u.Email}}), http.StatusOK)
+	_, link := nextMail(t, smtp, 1)
+	p := linkPath(t, link)
+	token := p[strings.LastIndexByte(p, '/')+1:]
+	r := s.getAs(newBrowser(), p)
+	wantStatus(t, r, http.StatusOK)
+	if got := r.header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("a link's page has Referrer-Policy %q", got)
+	}
+	wantLacks(t, r.body, "next=%2Flinks", "next=/links")
+	wantStatus(t, s.postForm(newBrowser(), p, url.Values{}), http.StatusSeeOther)
+	if strings.Contains(s.logs.String(), token) {
+		t.Error("the request log holds a sign-in link's token")
+	}
+	wantContains(t, s.logs.String(), "/links/signin/[token]")
+}
+
+func TestSomeCommentsCannotBeEdited(t *testing.T) {
+	s := newSite(t, Config{})
+	ctx := context.Background()
+	held := s.debate("held", parley.DebatePublished, true)
+	open := s.debate("open", parley.DebatePublished, false)
+	u, b := s.account("Author", parley.RoleParticipant)
+	post := func(d *parley.Debate, body string) *parley.Comment {
+		t.Helper()
+		wantStatus(t, s.postForm(b, "/debates/"+d.Slug+"/comments", url.Values{"body": {body}}), http.StatusSeeOther)
+		list, err := s.store.UserComments(ctx, u.ID, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pc := range list {
+			if pc.Comment.BodyMD == body {
+				return pc.Comment
+			}
+		}
+		t.Fatalf("the posted comment %q is not on its author's profile", body)
+		return nil
+	}
+	// Held, then approved by a moderator: the approved text stands.
+	wantStatus(t, s.postForm(b, "/debates/held/comments", url.Values{"body": {"Held text."}}), http.StatusSeeOther)
+	pending, err := s.store.PendingComments(ctx, held.ID, []int64{1, 2, 3})
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending %v %v", pending, err)
+	}
+	if r := s.postForm(b, "/comments/"+itoa(pending[0].ID)+"/edit", url.Values{"body": {"Still pending, so fine."}}); r.status != http.StatusSeeOther {
+		t.Errorf("editing a pending comment: %d", r.status)
+	}
+	if err := s.store.SetCommentStatus(ctx, pending[0].ID, parley.CommentApproved); err != nil {
+		t.Fatal(err)
+	}
+	r := s.postForm(b, "/comments/"+itoa(pending[0].ID)+"/edit", url.Values{"body": {"Sneaked in after approval."}})
+	wantStatus(t, r, http.StatusConflict)
+	wantContains(t, r.body, "moderator has approved", "Sneaked in after approval.")
+
+	// Quoted in the article: the quote stands.
+	c := post(open, "Quotable text.")
+	if err := s.store.AddQuestion(ctx, &parley.Question{DebateID: open.ID, CommentID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	r = s.postForm(b, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {"Changed quote."}})
+	wantStatus(t, r, http.StatusConflict)
+	wantContains(t, r.body, "quote this comment")
+}
+
+func TestSignedInResponsesArePrivateAndSessionsSlide(t *testing.T) {
+	s := newSite(t, Config{})
+	_, b := s.account("Private", parley.RoleParticipant)
+	r := s.getAs(b, "/account")
+	if cc := r.header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("the account page has Cache-Control %q", cc)
+	}
+	if r.header.Get("Set-Cookie") != "" {
+		t.Error("a fresh session's cookie was sent again")
+	}
+	s.store.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	r = s.getAs(b, "/account")
+	s.store.Now = nil
+	if c := r.header.Get("Set-Cookie"); !strings.Contains(c, "parley_session=") || !strings.Contains(c, "Max-Age=2592000") {
+		t.Errorf("an extended session's cookie was not extended: %q", c)
+	}
+	// Another scheme in Authorization (a staging site's basic auth) is not Parley's business.
+	r = s.api(http.MethodGet, "/api/v1/debates", nil, "Authorization", "Basic c3RhZ2luZzpzZWNyZXQ=")
+	wantStatus(t, r, http.StatusOK)
+}
+
+func TestAFormPostedAfterTheSessionEndedKeepsItsText(t *testing.T) {
+	s := newSite(t, Config{})
+	r := s.postForm(newBrowser(), "/comments/1/edit", url.Values{"body": {"A long careful edit."}})
+	wantStatus(t, r, http.StatusUnauthorized)
+	wantContains(t, r.body, "A long careful edit.", `href="/signin"`)
+}

@@ -85,7 +85,7 @@ var matrix = map[string]matrixCase{
 	"GET /admin/debates/{id}":                           {"GET", "/admin/debates/999999", "", 404, 0},
 	"POST /admin/debates/{id}":                          {"POST", "/admin/debates/999999", "title=x", 404, 0},
 	"POST /admin/debates/{id}/questions":                {"POST", "/admin/debates/999999/questions", "comment=1", 404, 0},
-	"POST /admin/debates/{id}/questions/{qid}/move":     {"POST", "/admin/debates/999999/questions/999999/move", "direction=up", 404, 0},
+	"POST /admin/debates/{id}/questions/{qid}/move":     {"POST", "/admin/debates/999999/questions/999999/move", "by=up", 404, 0},
 	"POST /admin/debates/{id}/questions/{qid}/remove":   {"POST", "/admin/debates/999999/questions/999999/remove", "", 404, 0},
 	"POST /admin/preview":                               {"POST", "/admin/preview", "body=**hi**", 200, 0},
 	"GET /admin/images":                                 {"GET", "/admin/images", "", 200, 0},

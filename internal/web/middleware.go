@@ -65,9 +65,18 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+			slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.String("route", route),
 			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes), slog.Duration("duration", elapsed))
 	})
+}
+
+// loggedPath is the request's path with any secret in it (an emailed
+// link's token) blanked, so that the logs cannot sign anyone in.
+func loggedPath(r *http.Request) string {
+	if token := r.PathValue("token"); token != "" {
+		return strings.Replace(r.URL.Path, token, "[token]", 1)
+	}
+	return r.URL.Path
 }
 
 // recoverPanics turns a panic in a handler into a 500 page and a log line.
@@ -95,7 +104,12 @@ func securityHeaders(next http.Handler, baseURL string) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "+
 			"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		if strings.HasPrefix(r.URL.Path, "/links/") {
+			// The address holds a token: it goes nowhere, not even in a Referer.
+			h.Set("Referrer-Policy", "no-referrer")
+		} else {
+			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		}
 		h.Set("X-Frame-Options", "DENY")
 		if https {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")

@@ -67,17 +67,7 @@ type editPage struct {
 
 // ownComment returns a live comment of the signed-in reader's.
 func (s *Server) ownComment(r *http.Request) (*parley.Comment, error) {
-	c, err := s.store.Comment(r.Context(), pathID(r, "id"))
-	if err != nil {
-		return nil, err
-	}
-	if c.UserID == 0 || c.UserID != currentUser(r).ID {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "Only its author can change a comment.")
-	}
-	if !c.DeletedAt.IsZero() || (c.Status != parley.CommentApproved && c.Status != parley.CommentPending) {
-		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such comment. It may have been removed.")
-	}
-	return c, nil
+	return s.store.OwnComment(r.Context(), pathID(r, "id"), currentUser(r).ID)
 }
 
 func (s *Server) handleEditCommentForm(w http.ResponseWriter, r *http.Request) {

@@ -22,8 +22,15 @@ const (
 
 // role is the least role an access level needs.
 func (a access) role() parley.Role {
-	return map[access]parley.Role{signedIn: parley.RoleParticipant, moderators: parley.RoleModerator,
-		editors: parley.RoleEditor, admins: parley.RoleAdmin, operators: parley.RoleAdmin}[a]
+	switch a {
+	case moderators:
+		return parley.RoleModerator
+	case editors:
+		return parley.RoleEditor
+	case admins, operators:
+		return parley.RoleAdmin
+	}
+	return parley.RoleParticipant
 }
 
 type route struct {

@@ -4,10 +4,13 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -74,6 +77,10 @@ type Server struct {
 	posts    *limiter
 	limits   accountLimits
 	outbox   *outbox.Outbox
+	// linkRequests wakes the worker that mails requested links.
+	linkRequests chan struct{}
+	// worker names this process to the job queue.
+	worker   string
 	metrics  *metrics
 	registry *prometheus.Registry
 	// Site secrets, one a purpose.
@@ -111,7 +118,8 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 		cfg: cfg, store: st, media: md, log: log, pages: pages,
 		comments: markup.NewComments(), articles: markup.NewArticle(),
 		cache: newPageCache(cfg.CacheBytes), posts: newLimiter(cfg.PostsPerMinute, cfg.PostBurst), limits: newAccountLimits(),
-		outbox: outbox.New(st, cfg.Mail, log), metrics: newMetrics(reg), registry: reg,
+		outbox: outbox.New(st, cfg.Mail, log), linkRequests: make(chan struct{}, 1), worker: workerName(),
+		metrics: newMetrics(reg), registry: reg,
 		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey,
 	}
 	// Every write the store commits, from any handler or import in this
@@ -126,6 +134,7 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 // runs it; the database makes sure each piece of work is done once.
 func (s *Server) Run(ctx context.Context) {
 	go s.outbox.Run(ctx)
+	go s.runLinkRequests(ctx)
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()
 	for {
@@ -142,8 +151,13 @@ func (s *Server) Run(ctx context.Context) {
 	}
 }
 
-// Outbox is the server's mail queue.
-func (s *Server) Outbox() *outbox.Outbox { return s.outbox }
+// workerName names this process among the nodes taking jobs.
+func workerName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
+}
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

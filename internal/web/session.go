@@ -39,26 +39,23 @@ func currentViewer(r *http.Request) *viewer {
 	return v
 }
 
-// authenticate finds the account behind a session cookie or an
-// Authorization header. Requests with neither cost nothing. A cookie for a
-// session that ended is dropped; a bad bearer token is refused outright,
-// since a program that sends one expects to act as someone.
+// authenticate finds the account behind a session cookie or a bearer
+// token. Requests with neither cost nothing. A cookie for a session that
+// ended is dropped; a bad bearer token is refused outright, since a program
+// that sends one expects to act as someone. Other Authorization schemes
+// (a staging site's basic auth) are not Parley's and are left alone.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h := r.Header.Get("Authorization"); h != "" {
-			token, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok {
-				s.apiFail(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Send an API token as \"Authorization: Bearer TOKEN\"."))
-				return
-			}
+		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			token = strings.TrimSpace(token)
 			var u *parley.User
 			var err error
-			hash := auth.HashToken(strings.TrimSpace(token))
+			hash := auth.HashToken(token)
 			v := &viewer{viaToken: true}
 			if strings.HasPrefix(token, auth.APITokenPrefix) {
 				u, err = s.store.APITokenUser(r.Context(), hash)
 			} else {
-				u, err = s.store.SessionUser(r.Context(), hash)
+				u, _, err = s.store.SessionUser(r.Context(), hash)
 				v.sessionHash = hash
 			}
 			if err != nil {
@@ -69,6 +66,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			v.user = u
+			private(w)
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, v)))
 			return
 		}
@@ -78,7 +76,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		hash := auth.HashToken(c.Value)
-		u, err := s.store.SessionUser(r.Context(), hash)
+		u, extended, err := s.store.SessionUser(r.Context(), hash)
 		switch {
 		case parley.ErrorCode(err) == parley.ENOTFOUND:
 			s.clearSessionCookie(w)
@@ -89,9 +87,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			// reader is signed out.
 			s.fail(w, r, err)
 			return
+		case extended:
+			s.setSessionCookie(w, c.Value)
 		}
+		private(w)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, &viewer{user: u, sessionHash: hash})))
 	})
+}
+
+// private marks a response for one person: no shared cache (a proxy, a CDN)
+// may keep it.
+func private(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "private, no-store")
 }
 
 // anonymousAsset reports whether a path serves the same file to everyone,
@@ -115,7 +122,9 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.HandlerFunc {
 		case u == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case u == nil:
-			s.fail(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Please sign in to do this. Your session may have ended."))
+			// A form whose session ended meanwhile: keep what was typed.
+			s.failForm(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Please sign in to do this. Your session may have ended."),
+				commentForm{Body: r.PostFormValue("body")})
 		case !u.Can(a.role()):
 			s.fail(w, r, parley.Errorf(parley.EFORBIDDEN, "Your account may not do this."))
 		default:
@@ -130,17 +139,29 @@ func localMonitor(r *http.Request) bool {
 	return remoteIP(r.RemoteAddr).IsLoopback() && r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == ""
 }
 
-// startSession signs the account in on this browser.
+// startSession signs the account in on this browser, ending the session
+// the browser had, if any.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *parley.User) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.store.DeleteSession(r.Context(), auth.HashToken(c.Value)); err != nil {
+			return err
+		}
+	}
 	token, hash := auth.NewToken()
 	if err := s.store.CreateSession(r.Context(), u.ID, hash); err != nil {
 		return err
 	}
+	s.setSessionCookie(w, token)
+	return nil
+}
+
+// setSessionCookie gives the browser the session's token for as long as
+// the session lasts; each extension of the session extends the cookie.
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(store.SessionLifetime.Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.https(),
 	})
-	return nil
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {

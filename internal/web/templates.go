@@ -113,8 +113,8 @@ type pageMeta struct {
 
 func (s *Server) meta(r *http.Request, title string) pageMeta {
 	m := pageMeta{Site: s.cfg.SiteName, Title: title, Canonical: s.cfg.BaseURL + r.URL.Path, User: currentUser(r)}
-	if r.Method == http.MethodGet {
-		m.Here = r.URL.RequestURI()
+	if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/links/") {
+		m.Here = r.URL.RequestURI() // never an emailed link's address, which holds its token
 	}
 	return m
 }

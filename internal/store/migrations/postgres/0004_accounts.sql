@@ -34,6 +34,10 @@ CREATE TABLE email_tokens (
     user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
+    -- password_hash is the password chosen with a sign-up for an address
+    -- that has an unconfirmed account: it becomes the account's password
+    -- only if this link, sent to that address, is used.
+    password_hash TEXT NOT NULL DEFAULT '',
     used_at    BIGINT
 );
 CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose);

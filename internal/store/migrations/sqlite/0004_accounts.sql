@@ -33,6 +33,10 @@ CREATE TABLE email_tokens (
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
+    -- password_hash is the password chosen with a sign-up for an address
+    -- that has an unconfirmed account: it becomes the account's password
+    -- only if this link, sent to that address, is used.
+    password_hash TEXT NOT NULL DEFAULT '',
     used_at    INTEGER
 );
 CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose);
