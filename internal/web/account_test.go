@@ -646,3 +646,69 @@ func TestAFormPostedAfterTheSessionEndedKeepsItsText(t *testing.T) {
 	wantStatus(t, r, http.StatusUnauthorized)
 	wantContains(t, r.body, "A long careful edit.", `href="/signin"`)
 }
+
+func TestLinksTokensAndSessionsThroughTheAPI(t *testing.T) {
+	s, smtp := mailSite(t)
+	u, _ := s.account("Program", parley.RoleEditor)
+
+	// Reset by API: ask for the link, use its token with a new password.
+	wantStatus(t, s.api(http.MethodPost, "/api/v1/links", map[string]string{"purpose": "reset", "email": u.Email}), http.StatusAccepted)
+	_, link := nextMail(t, smtp, 1)
+	p := linkPath(t, link)
+	token := p[strings.LastIndexByte(p, '/')+1:]
+	r := s.api(http.MethodPost, "/api/v1/links/use", map[string]string{"purpose": "reset", "token": token, "password": "short"})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	r = s.api(http.MethodPost, "/api/v1/links/use", map[string]string{"purpose": "reset", "token": token, "password": "a brand new passphrase"})
+	wantStatus(t, r, http.StatusCreated)
+	var sess struct {
+		Token string `json:"token"`
+	}
+	r.json(t, &sess)
+	wantStatus(t, s.api(http.MethodPost, "/api/v1/links/use", map[string]string{"purpose": "reset", "token": token, "password": "a brand new passphrase"}), http.StatusConflict)
+	wantStatus(t, s.api(http.MethodPost, "/api/v1/links/use", map[string]string{"purpose": "signin", "token": "made-up"}), http.StatusNotFound)
+	bearer := "Bearer " + sess.Token
+
+	// Tokens: made by API, shown once, listed by prefix, revoked.
+	r = s.api(http.MethodPost, "/api/v1/admin/tokens", map[string]string{"name": "Importer"}, "Authorization", bearer)
+	wantStatus(t, r, http.StatusCreated)
+	var made struct {
+		ID     int64  `json:"id"`
+		Token  string `json:"token"`
+		Prefix string `json:"prefix"`
+	}
+	r.json(t, &made)
+	if !strings.HasPrefix(made.Token, made.Prefix) || !strings.HasPrefix(made.Token, "pk_") {
+		t.Fatalf("new token %+v", made)
+	}
+	r = s.api(http.MethodGet, "/api/v1/admin/tokens", nil, "Authorization", "Bearer "+made.Token)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, made.Prefix)
+	wantLacks(t, r.body, made.Token)
+	// Another editor cannot revoke it.
+	other, _ := s.account("Other", parley.RoleEditor)
+	wantStatus(t, s.api(http.MethodDelete, "/api/v1/admin/tokens/"+itoa(made.ID), nil, "Authorization", "Bearer "+s.apiToken(other)), http.StatusNotFound)
+	wantStatus(t, s.api(http.MethodDelete, "/api/v1/admin/tokens/"+itoa(made.ID), nil, "Authorization", bearer), http.StatusNoContent)
+	wantStatus(t, s.api(http.MethodGet, "/api/v1/admin/tokens", nil, "Authorization", "Bearer "+made.Token), http.StatusUnauthorized)
+
+	// Featured comments move by API.
+	d := s.debate("order", parley.DebatePublished, false)
+	var ids []int64
+	for _, body := range []string{"First quote.", "Second quote."} {
+		c := s.comment(d, 0, "Reader", body)
+		q := &parley.Question{DebateID: d.ID, CommentID: c.ID, Position: len(ids) + 1}
+		if err := s.store.AddQuestion(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, q.ID)
+	}
+	wantStatus(t, s.api(http.MethodPost, "/api/v1/admin/debates/"+itoa(d.ID)+"/questions/"+itoa(ids[1])+"/move", map[string]string{"by": "sideways"}, "Authorization", bearer), http.StatusUnprocessableEntity)
+	wantStatus(t, s.api(http.MethodPost, "/api/v1/admin/debates/"+itoa(d.ID)+"/questions/"+itoa(ids[1])+"/move", map[string]string{"by": "up"}, "Authorization", bearer), http.StatusNoContent)
+	qs, err := s.store.Questions(context.Background(), d.ID)
+	if err != nil || len(qs) != 2 || qs[0].ID != ids[1] {
+		t.Errorf("after moving the second quote up the order is %v (%v)", qs, err)
+	}
+
+	// Signing out everywhere by API ends this session too.
+	wantStatus(t, s.api(http.MethodDelete, "/api/v1/sessions", nil, "Authorization", bearer), http.StatusNoContent)
+	wantStatus(t, s.api(http.MethodGet, "/api/v1/me", nil, "Authorization", bearer), http.StatusUnauthorized)
+}

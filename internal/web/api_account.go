@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -80,12 +81,7 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	token, hash := auth.NewToken()
-	if err := s.store.CreateSession(r.Context(), u.ID, hash); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, apiSession{Token: token, ExpiresAt: time.Now().Add(store.SessionLifetime).UTC().Truncate(time.Second), User: s.apiUserOf(u, true)})
+	s.apiStartSession(w, r, u)
 }
 
 func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) {
@@ -99,6 +95,62 @@ func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiSignOutEverywhere ends every session of the account, this one too.
+func (s *Server) apiSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.DeleteSessions(r.Context(), currentUser(r).ID, ""); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type apiUseLinkBody struct {
+	Purpose  string `json:"purpose"`
+	Token    string `json:"token"`
+	Password string `json:"password,omitempty"`
+}
+
+// apiUseLink does what an emailed link is for, for an app that received
+// the link, and starts a session.
+func (s *Server) apiUseLink(w http.ResponseWriter, r *http.Request) {
+	var body apiUseLinkBody
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	purpose := store.LinkPurpose(body.Purpose)
+	if _, ok := linkTTL[purpose]; !ok {
+		s.apiFail(w, r, &parley.Error{Code: parley.EINVALID, Message: "purpose must be signin, reset or verify.",
+			Fields: map[string]string{"purpose": "Must be signin, reset or verify."}})
+		return
+	}
+	u, err := s.completeLink(r.Context(), purpose, auth.HashToken(body.Token), body.Password)
+	var le *store.LinkError
+	if errors.As(err, &le) {
+		code := parley.ENOTFOUND
+		if le.Reason != store.LinkUnknown {
+			code = parley.ECONFLICT
+		}
+		err = parley.Errorf(code, "%s", le.Error())
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiStartSession(w, r, u)
+}
+
+// apiStartSession answers with a new session for the account.
+func (s *Server) apiStartSession(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	token, hash := auth.NewToken()
+	if err := s.store.CreateSession(r.Context(), u.ID, hash); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, apiSession{Token: token, ExpiresAt: time.Now().Add(store.SessionLifetime).UTC().Truncate(time.Second), User: s.apiUserOf(u, true)})
 }
 
 type apiLinkBody struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/store"
 )
 
 // The console's JSON API under /api/v1/admin: what the console's pages do,
@@ -273,6 +274,99 @@ func (s *Server) apiAdminFeature(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiAdminUnfeature(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.RemoveQuestion(r.Context(), pathID(r, "id"), pathID(r, "qid")); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type apiMoveBody struct {
+	By string `json:"by"`
+}
+
+// apiAdminMoveQuestion moves a featured comment one place up or down in the article.
+func (s *Server) apiAdminMoveQuestion(w http.ResponseWriter, r *http.Request) {
+	var body apiMoveBody
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	by := map[string]int{"up": -1, "down": 1}[body.By]
+	if by == 0 {
+		s.apiFail(w, r, &parley.Error{Code: parley.EINVALID, Message: `"by" must be "up" or "down".`, Fields: map[string]string{"by": `Must be "up" or "down".`}})
+		return
+	}
+	if err := s.store.MoveQuestion(r.Context(), pathID(r, "id"), pathID(r, "qid"), by); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Tokens.
+
+type apiToken struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	// Token is the token itself, in the answer that creates it only.
+	Token string `json:"token,omitempty"`
+}
+
+func apiTokenOf(t *store.APIToken) apiToken {
+	a := apiToken{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt}
+	if !t.LastUsedAt.IsZero() {
+		a.LastUsedAt = &t.LastUsedAt
+	}
+	if !t.RevokedAt.IsZero() {
+		a.RevokedAt = &t.RevokedAt
+	}
+	return a
+}
+
+type apiTokenList struct {
+	Tokens []apiToken `json:"tokens"`
+}
+
+func (s *Server) apiAdminListTokens(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.APITokens(r.Context(), currentUser(r).ID)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := apiTokenList{Tokens: []apiToken{}}
+	for _, t := range list {
+		out.Tokens = append(out.Tokens, apiTokenOf(t))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type apiTokenBody struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) apiAdminCreateToken(w http.ResponseWriter, r *http.Request) {
+	var body apiTokenBody
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	token, t, err := s.createAPIToken(r, body.Name)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := apiTokenOf(t)
+	out.Token = token
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) apiAdminRevokeToken(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.RevokeAPIToken(r.Context(), currentUser(r).ID, pathID(r, "id")); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

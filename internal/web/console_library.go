@@ -426,7 +426,19 @@ func (s *Server) handleAdminCreateToken(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	f := tokenForm{Name: r.PostForm.Get("name")}
-	name, ok := parley.CleanLine(f.Name)
+	token, _, err := s.createAPIToken(r, f.Name)
+	if err != nil {
+		code := s.formFailed(w, r, err, &f.formState, "name")
+		s.renderTokens(w, r, adminTokensPage{Form: f}, code)
+		return
+	}
+	s.renderTokens(w, r, adminTokensPage{NewToken: token}, http.StatusCreated)
+}
+
+// createAPIToken makes an API token for the signed-in editor and returns it;
+// only its hash is kept, so this is the one time anyone sees it.
+func (s *Server) createAPIToken(r *http.Request, name string) (string, *store.APIToken, error) {
+	name, ok := parley.CleanLine(name)
 	p := parley.Problems{}
 	switch {
 	case !ok:
@@ -436,19 +448,15 @@ func (s *Server) handleAdminCreateToken(w http.ResponseWriter, r *http.Request) 
 	case utf8.RuneCountInString(name) > maxTokenNameLen:
 		p.Add("name", "The name is longer than 80 characters.")
 	}
-	err := p.Err()
-	var token string
-	if err == nil {
-		var hash, prefix string
-		token, hash, prefix = auth.NewAPIToken()
-		err = s.store.CreateAPIToken(r.Context(), &store.APIToken{UserID: currentUser(r).ID, Name: name, Prefix: prefix}, hash)
+	if err := p.Err(); err != nil {
+		return "", nil, err
 	}
-	if err != nil {
-		code := s.formFailed(w, r, err, &f.formState, "name")
-		s.renderTokens(w, r, adminTokensPage{Form: f}, code)
-		return
+	token, hash, prefix := auth.NewAPIToken()
+	t := &store.APIToken{UserID: currentUser(r).ID, Name: name, Prefix: prefix}
+	if err := s.store.CreateAPIToken(r.Context(), t, hash); err != nil {
+		return "", nil, err
 	}
-	s.renderTokens(w, r, adminTokensPage{NewToken: token}, http.StatusCreated)
+	return token, t, nil
 }
 
 func (s *Server) handleAdminRevokeToken(w http.ResponseWriter, r *http.Request) {
