@@ -147,3 +147,32 @@ func TestSessionsExtendWhenUsed(t *testing.T) {
 		t.Fatalf("session unused for 39 days: %v, want ended", err)
 	}
 }
+
+func TestPurgeExpiredKeepsWhatStillServes(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	u := newUser(t, s, "purge@example.org", true)
+	for _, h := range []string{"live", "old"} {
+		if err := s.CreateSession(ctx, u.ID, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateLink(ctx, store.NewLink{Purpose: store.LinkSignIn, UserID: u.ID, TokenHash: "fresh", TTL: 20 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordSignInFailure(ctx, "email:purge@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	// Forty days on, the session used yesterday lives; the rest has ended.
+	s.Now = func() time.Time { return time.Now().Add(39 * 24 * time.Hour) }
+	s.DeleteSession(ctx, "live")
+	s.CreateSession(ctx, u.ID, "live")
+	s.Now = func() time.Time { return time.Now().Add(40 * 24 * time.Hour) }
+	n, err := s.PurgeExpired(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("purged %d rows (%v), want the old session, the link and the failure", n, err)
+	}
+	if _, _, err := s.SessionUser(ctx, "live"); err != nil {
+		t.Errorf("the live session went: %v", err)
+	}
+}

@@ -712,3 +712,13 @@ func TestLinksTokensAndSessionsThroughTheAPI(t *testing.T) {
 	wantStatus(t, s.api(http.MethodDelete, "/api/v1/sessions", nil, "Authorization", bearer), http.StatusNoContent)
 	wantStatus(t, s.api(http.MethodGet, "/api/v1/me", nil, "Authorization", bearer), http.StatusUnauthorized)
 }
+
+func TestPartnersShowOnTheHomePage(t *testing.T) {
+	s := newSite(t, Config{})
+	before := s.get("/")
+	wantLacks(t, before.body, "In partnership with")
+	_, editor := s.account("Editor", parley.RoleEditor)
+	wantStatus(t, s.postForm(editor, "/admin/partners", url.Values{"name": {"Civic Lab"}, "url": {"https://civic.example.org"}}), http.StatusSeeOther)
+	after := s.get("/")
+	wantContains(t, after.body, "In partnership with", "Civic Lab", `href="https://civic.example.org"`)
+}

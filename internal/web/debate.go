@@ -23,6 +23,8 @@ type homePage struct {
 	PrevURL  string
 	NextURL  string
 	Excerpts map[int64]string
+	// Partners are the organisations the site runs its debates with.
+	Partners []*parley.Partner
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +35,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := homePage{pageMeta: s.meta(r, "Debates"), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage)}
+	partners, err := s.store.Partners(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := homePage{pageMeta: s.meta(r, "Debates"), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage), Partners: partners}
 	p.Description = "Public debates: read the question, say what you think, hear from experts."
 	p.Feed = "/feeds/debates.atom"
 	if pageNo > p.Pages && pageNo > 1 {

@@ -130,18 +130,27 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 }
 
 // Run does the server's background work until ctx ends: it sends queued
-// mail and publishes scheduled debates when their time comes. Every node
+// mail, mails requested links, publishes scheduled debates when their time
+// comes and, hourly, deletes ended sessions and links. Every node
 // runs it; the database makes sure each piece of work is done once.
 func (s *Server) Run(ctx context.Context) {
 	go s.outbox.Run(ctx)
 	go s.runLinkRequests(ctx)
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()
+	var purged time.Time
 	for {
 		if n, err := s.store.PublishDue(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("publish scheduled debates", "err", err)
 		} else if n > 0 {
 			s.log.Info("published scheduled debates", "count", n)
+		}
+		if time.Since(purged) > time.Hour {
+			if _, err := s.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("purge ended sessions and links", "err", err)
+			} else {
+				purged = time.Now()
+			}
 		}
 		select {
 		case <-ctx.Done():
