@@ -176,20 +176,8 @@ func scanExpert(row interface{ Scan(...any) error }) (*parley.Expert, error) {
 
 // Experts lists every expert by name, contact addresses included.
 func (s *Store) Experts(ctx context.Context) ([]*parley.Expert, error) {
-	rows, err := s.query(ctx, `SELECT `+expertCols+` FROM experts ORDER BY name, id`)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	defer rows.Close()
-	var list []*parley.Expert
-	for rows.Next() {
-		e, err := scanExpert(rows)
-		if err != nil {
-			return nil, s.fail(err)
-		}
-		list = append(list, e)
-	}
-	return list, s.fail(rows.Err())
+	list, err := scanRows(scanExpert)(s.query(ctx, `SELECT `+expertCols+` FROM experts ORDER BY name, id`))
+	return list, s.fail(err)
 }
 
 // ExpertByID returns an expert with their private contact address.
@@ -244,20 +232,8 @@ func scanPartner(row interface{ Scan(...any) error }) (*parley.Partner, error) {
 
 // Partners lists the partner organisations by name.
 func (s *Store) Partners(ctx context.Context) ([]*parley.Partner, error) {
-	rows, err := s.query(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY name, id`)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	defer rows.Close()
-	var list []*parley.Partner
-	for rows.Next() {
-		p, err := scanPartner(rows)
-		if err != nil {
-			return nil, s.fail(err)
-		}
-		list = append(list, p)
-	}
-	return list, s.fail(rows.Err())
+	list, err := scanRows(scanPartner)(s.query(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY name, id`))
+	return list, s.fail(err)
 }
 
 // PartnerByID returns a partner organisation.
@@ -344,20 +320,8 @@ func (s *Store) Uploads(ctx context.Context, limit int) ([]*parley.Upload, error
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := s.query(ctx, `SELECT `+uploadCols+` FROM uploads ORDER BY created_at DESC, name LIMIT ?`, limit)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	defer rows.Close()
-	var list []*parley.Upload
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, s.fail(err)
-		}
-		list = append(list, u)
-	}
-	return list, s.fail(rows.Err())
+	list, err := scanRows(scanUpload)(s.query(ctx, `SELECT `+uploadCols+` FROM uploads ORDER BY created_at DESC, name LIMIT ?`, limit))
+	return list, s.fail(err)
 }
 
 // Upload returns one image of the library by its file name.

@@ -357,6 +357,26 @@ func column[T any](rows *sql.Rows, err error) ([]T, error) {
 	return out, rows.Err()
 }
 
+// scanRows reads every row of a query with scan:
+// scanRows(scanExpert)(s.query(ctx, …)).
+func scanRows[T any](scan func(interface{ Scan(...any) error }) (T, error)) func(*sql.Rows, error) ([]T, error) {
+	return func(rows *sql.Rows, err error) ([]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []T
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, rows.Err()
+	}
+}
+
 // placeholders returns "?, ?, …" for n values.
 func placeholders(n int) string {
 	if n <= 0 {
