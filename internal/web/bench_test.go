@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/auth"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/store"
 )
@@ -62,10 +63,13 @@ func benchBody(r *rand.Rand) string {
 }
 
 // serve runs one request through the whole handler stack, without a network.
-func (s *site) serve(b *testing.B, method, target string, body string) *httptest.ResponseRecorder {
+func (s *site) serve(b *testing.B, method, target string, body string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
 	}
 	w := httptest.NewRecorder()
 	s.srv.ServeHTTP(w, req)
@@ -110,6 +114,20 @@ func benchRead(b *testing.B, comments int, path string) {
 		b.SetBytes(int64(len(page)))
 		for i := 0; i < b.N; i++ {
 			s.serve(b, "GET", path, "")
+		}
+	})
+	// signed-in: a reader with a session, whose pages are never taken from
+	// the response cache and who costs a session lookup.
+	u, _ := s.account("Bench Reader", parley.RoleParticipant)
+	token, hash := auth.NewToken()
+	if err := s.store.CreateSession(context.Background(), u.ID, hash); err != nil {
+		b.Fatal(err)
+	}
+	session := &http.Cookie{Name: sessionCookie, Value: token}
+	b.Run("signed-in", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		for i := 0; i < b.N; i++ {
+			s.serve(b, "GET", path, "", session)
 		}
 	})
 }
