@@ -240,9 +240,9 @@ func TestPasswordResetEndsOtherSessions(t *testing.T) {
 	// A link that has expired says so and offers a fresh one; a tampered one says it is not valid.
 	wantStatus(t, s.postForm(b, "/links/reset", url.Values{"email": {u.Email}}), http.StatusOK)
 	_, link = nextMail(t, smtp, 2)
-	s.store.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	s.clock.setAhead(2 * time.Hour)
 	r = s.getAs(b, linkPath(t, link))
-	s.store.Now = nil
+	s.clock.setAhead(0)
 	wantStatus(t, r, http.StatusGone)
 	wantContains(t, r.body, "expired", "Send me a new link")
 	r = s.getAs(b, linkPath(t, link)+"x")
@@ -357,9 +357,9 @@ func TestCommentingWithAnAccount(t *testing.T) {
 	// Someone else cannot edit it; after the window nobody can.
 	_, intruder := s.account("Intruder", parley.RoleParticipant)
 	wantStatus(t, s.postForm(intruder, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {"Hijacked"}}), http.StatusForbidden)
-	s.store.Now = func() time.Time { return time.Now().Add(20 * time.Minute) }
+	s.clock.setAhead(20 * time.Minute)
 	r = s.postForm(b, "/comments/"+itoa(c.ID)+"/edit", url.Values{"body": {"Too late now."}})
-	s.store.Now = nil
+	s.clock.setAhead(0)
 	wantStatus(t, r, http.StatusConflict)
 	wantContains(t, r.body, "15 minutes", "Too late now.")
 
@@ -629,9 +629,9 @@ func TestSignedInResponsesArePrivateAndSessionsSlide(t *testing.T) {
 	if r.header.Get("Set-Cookie") != "" {
 		t.Error("a fresh session's cookie was sent again")
 	}
-	s.store.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	s.clock.setAhead(2 * time.Hour)
 	r = s.getAs(b, "/account")
-	s.store.Now = nil
+	s.clock.setAhead(0)
 	if c := r.header.Get("Set-Cookie"); !strings.Contains(c, "parley_session=") || !strings.Contains(c, "Max-Age=2592000") {
 		t.Errorf("an extended session's cookie was not extended: %q", c)
 	}

@@ -159,9 +159,13 @@ func TestConsoleSchedulesADraft(t *testing.T) {
 	if n, err := c.store.PublishDue(context.Background()); n != 0 || err != nil {
 		t.Fatalf("PublishDue before its time: %d, %v", n, err)
 	}
-	c.store.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
-	if n, err := c.store.PublishDue(context.Background()); n != 1 || err != nil {
-		t.Fatalf("PublishDue when due: %d, %v", n, err)
+	c.clock.setAhead(2 * time.Hour)
+	// The server's own background work may publish it first; either way it publishes once.
+	if _, err := c.store.PublishDue(context.Background()); err != nil {
+		t.Fatalf("PublishDue when due: %v", err)
+	}
+	if n, err := c.store.PublishDue(context.Background()); n != 0 || err != nil {
+		t.Fatalf("PublishDue again: %d, %v", n, err)
 	}
 	wantContains(t, c.get("/").body, "/debates/later")
 	if d := c.debateByID(t, id); d.Status != parley.DebatePublished || !d.PublishedAt.Equal(at) {

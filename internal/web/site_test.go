@@ -32,6 +32,27 @@ type site struct {
 	// reader is a browser: it keeps cookies and does not follow redirects.
 	reader *http.Client
 	logs   *syncBuffer
+	clock  *testClock
+}
+
+// testClock is the store's clock in tests: the real time, moved ahead by
+// however much the test says.
+type testClock struct {
+	mu    sync.Mutex
+	ahead time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.ahead)
+}
+
+// setAhead moves the clock d ahead of the real time (0 puts it back).
+func (c *testClock) setAhead(d time.Duration) {
+	c.mu.Lock()
+	c.ahead = d
+	c.mu.Unlock()
 }
 
 type syncBuffer struct {
@@ -75,12 +96,16 @@ func newSiteOn(t testing.TB, st *store.Store, cfg Config) *site {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv
+	// The store's clock is the site's, which tests move safely while the
+	// background work reads it.
+	clock := &testClock{}
+	st.Now = clock.now
 	// Send mail and publish scheduled debates, as a running server does.
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { srv.Run(ctx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
-	return &site{t: t, srv: srv, store: st, http: ts, reader: newBrowser(), logs: logs}
+	return &site{t: t, srv: srv, store: st, http: ts, reader: newBrowser(), logs: logs, clock: clock}
 }
 
 func newBrowser() *http.Client {
