@@ -89,6 +89,9 @@ type NewComment struct {
 	// SubmissionKey makes a post idempotent: a second post with the same key
 	// returns the first comment instead of creating another.
 	SubmissionKey string
+	// NotifyReplies and NotifyAll subscribe the author, by mail, to replies
+	// to this comment and to every new comment of the debate.
+	NotifyReplies, NotifyAll bool
 }
 
 // Validate cleans the submission in place and reports every problem, each

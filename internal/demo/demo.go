@@ -170,7 +170,7 @@ func (l *loader) debate(ctx context.Context, in debate) error {
 				DebateID: d.ID, ParentID: parent, AuthorName: nc.AuthorName, AuthorEmail: nc.AuthorEmail,
 				AvatarKey: parley.AvatarKey(l.avatarSecret, nc.AuthorEmail), BodyMD: nc.Body, BodyHTML: l.comments.Render(nc.Body),
 				Language: c.Language, MaxDepth: parley.DefaultMaxDepth, Status: parley.CommentApproved,
-				CreatedAt: published.Add(time.Duration(c.Minutes) * time.Minute), IgnoreClosed: true,
+				CreatedAt: published.Add(time.Duration(c.Minutes) * time.Minute), IgnoreClosed: true, Quiet: true,
 			})
 			if err != nil {
 				return fmt.Errorf("comment %s: %w", c.Key, err)

@@ -137,6 +137,9 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return s, nil
 }
 
+// Timeout is the longest one Send may take.
+func (s *SMTP) Timeout() time.Duration { return s.timeout }
+
 // String describes s without its password, for logs.
 func (s *SMTP) String() string {
 	scheme, opt := "smtp", " (STARTTLS "+map[gomail.TLSPolicy]string{

@@ -6,6 +6,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -32,8 +33,11 @@ const (
 	MaxAttempts = 60
 	// lease is how long a worker holds a message; one it has not finished by
 	// then (it crashed) is sent by another.
-	lease = 2 * time.Minute
-	batch = 20
+	// senders is how many messages go out at once: a mail server takes
+	// several connections, and one slow message must not hold up the rest.
+	// Each sender claims one message at a time, so a node that dies holds
+	// at most this many, for one lease.
+	senders = 8
 )
 
 // Outbox queues and sends mail.
@@ -42,17 +46,30 @@ type Outbox struct {
 	sender mail.Sender
 	log    *slog.Logger
 	worker string
-	kick   chan struct{}
+	// lease is how long a sender holds a message: twice the longest send,
+	// so that a live sender never loses one, and a dead one's comes back soon.
+	lease time.Duration
+	kick  chan struct{}
 	// sending serialises Flush and the worker loop within a process.
 	sending sync.Mutex
+	// undeliverable hears of each address a mail server refused for good.
+	undeliverable func(ctx context.Context, to string)
 }
+
+// OnUndeliverable registers fn to hear of each address a mail server
+// refused for good, so that nothing more is sent to it. Call it before Run.
+func (o *Outbox) OnUndeliverable(fn func(ctx context.Context, to string)) { o.undeliverable = fn }
 
 // New returns an outbox sending through sender.
 func New(st *store.Store, sender mail.Sender, log *slog.Logger) *Outbox {
 	host, _ := os.Hostname()
 	b := make([]byte, 4)
 	rand.Read(b)
-	return &Outbox{store: st, sender: sender, log: log, worker: host + "-" + hex.EncodeToString(b), kick: make(chan struct{}, 1)}
+	lease := 2 * mail.DefaultTimeout
+	if t, ok := sender.(interface{ Timeout() time.Duration }); ok {
+		lease = 2*t.Timeout() + time.Second
+	}
+	return &Outbox{store: st, sender: sender, log: log, worker: host + "-" + hex.EncodeToString(b), lease: lease, kick: make(chan struct{}, 1)}
 }
 
 // Sender is where the outbox sends; the dev mailbox reads it.
@@ -107,19 +124,34 @@ func (o *Outbox) Run(ctx context.Context) {
 func (o *Outbox) Flush(ctx context.Context) (int, error) {
 	o.sending.Lock()
 	defer o.sending.Unlock()
-	sent := 0
-	for ctx.Err() == nil {
-		jobs, err := o.store.Claim(ctx, jobKind, o.worker, batch, lease)
-		if err != nil || len(jobs) == 0 {
-			return sent, err
-		}
-		for _, j := range jobs {
-			if o.deliver(ctx, j) {
-				sent++
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		sent     int
+		firstErr error
+	)
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				jobs, err := o.store.Claim(ctx, jobKind, o.worker, 1, o.lease)
+				if err != nil || len(jobs) == 0 {
+					mu.Lock()
+					firstErr = cmp.Or(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				if o.deliver(ctx, jobs[0]) {
+					mu.Lock()
+					sent++
+					mu.Unlock()
+				}
 			}
-		}
+		}()
 	}
-	return sent, nil
+	wg.Wait()
+	return sent, firstErr
 }
 
 // deliver sends one message and records the outcome.
@@ -139,6 +171,9 @@ func (o *Outbox) deliver(ctx context.Context, j store.Job) bool {
 	case mail.IsPermanent(err) || j.Attempts >= MaxAttempts:
 		o.log.Error("outbox: giving up on a message", "job", j.ID, "attempts", j.Attempts, "err", err)
 		o.finish(ctx, o.store.Fail(ctx, j.ID, o.worker, err))
+		if mail.IsPermanent(err) && o.undeliverable != nil && !errors.Is(err, mail.ErrInvalid) {
+			o.undeliverable(ctx, m.To)
+		}
 	default:
 		o.log.Warn("outbox: send failed, will retry", "job", j.ID, "attempts", j.Attempts, "err", err)
 		o.finish(ctx, o.store.Retry(ctx, j.ID, o.worker, err, time.Now().Add(Backoff(j.Attempts))))

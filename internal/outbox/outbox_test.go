@@ -120,6 +120,8 @@ func TestOutboxStopsAtAPermanentRejection(t *testing.T) {
 	_, smtp, ob, c := setup(t)
 	ctx := context.Background()
 	smtp.FailNext(mailtest.RCPT, 1, 550, "no such mailbox")
+	var refused []string
+	ob.OnUndeliverable(func(_ context.Context, to string) { refused = append(refused, to) })
 	if err := ob.Queue(ctx, "bounce", message(1)); err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +131,9 @@ func TestOutboxStopsAtAPermanentRejection(t *testing.T) {
 	c.advance(2 * time.Hour)
 	if n, _ := ob.Flush(ctx); n != 0 || len(smtp.Received()) != 0 {
 		t.Fatalf("a permanently rejected message was retried: sent %d, received %d", n, len(smtp.Received()))
+	}
+	if len(refused) != 1 || refused[0] != message(1).To {
+		t.Errorf("undeliverable addresses heard: %v, want %s", refused, message(1).To)
 	}
 }
 

@@ -61,7 +61,8 @@ const (
 		WHERE id = ?`
 )
 
-var hotWrites = []string{sqlDebatePolicy, sqlBySubmission, sqlParent, sqlInsertComment, sqlSetRoot, sqlCountComment, sqlBumpVersion}
+var hotWrites = []string{sqlDebatePolicy, sqlBySubmission, sqlParent, sqlInsertComment, sqlSetRoot, sqlCountComment, sqlBumpVersion,
+	sqlAnnounceComment}
 
 // CreateComment is a validated comment, rendered and ready to store.
 type CreateComment struct {
@@ -86,6 +87,8 @@ type CreateComment struct {
 	CreatedAt time.Time
 	// IgnoreClosed lets imports add comments to a closed debate.
 	IgnoreClosed bool
+	// Quiet tells no subscriber of the comment (imports, demo content).
+	Quiet bool
 }
 
 // CreateComment stores a new comment, places it in its thread and updates the
@@ -171,6 +174,11 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 			return nil, false, err
 		}
 		s.announce(tx, c.DebateID)
+		if !p.Quiet {
+			if err := s.announceComment(ctx, tx, c.ID); err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	return c, true, nil
 }
@@ -257,6 +265,10 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 		s.announce(tx, debateID)
 		switch {
 		case status == parley.CommentApproved:
+			// Approved at last: now its subscribers may hear of it.
+			if err := s.announceComment(ctx, tx, id); err != nil {
+				return err
+			}
 			return s.countComment(ctx, tx, debateID, +1, fromMillis(created))
 		case old == parley.CommentApproved:
 			return s.countComment(ctx, tx, debateID, -1, time.Time{})

@@ -42,6 +42,9 @@ var copyTables = []struct {
 	{"jobs", []string{"id"}},
 	{"partners", []string{"id"}},
 	{"uploads", []string{"name"}},
+	{"addresses", []string{"id"}},
+	{"subscriptions", []string{"id"}},
+	{"digest_items", []string{"subscription_id", "comment_id"}},
 }
 
 // copyBatch is how many rows Copy reads, and writes in one transaction, at a time.

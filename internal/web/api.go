@@ -259,10 +259,12 @@ func (s *Server) apiListComments(w http.ResponseWriter, r *http.Request) {
 }
 
 type apiNewComment struct {
-	AuthorName  string `json:"author_name"`
-	AuthorEmail string `json:"author_email"`
-	Body        string `json:"body"`
-	ParentID    int64  `json:"parent_id"`
+	AuthorName    string `json:"author_name"`
+	AuthorEmail   string `json:"author_email"`
+	Body          string `json:"body"`
+	ParentID      int64  `json:"parent_id"`
+	NotifyReplies bool   `json:"notify_replies"`
+	NotifyAll     bool   `json:"notify_all"`
 }
 
 func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
@@ -276,7 +278,8 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	in := &parley.NewComment{ParentID: body.ParentID, AuthorName: body.AuthorName, AuthorEmail: body.AuthorEmail, Body: body.Body}
+	in := &parley.NewComment{ParentID: body.ParentID, AuthorName: body.AuthorName, AuthorEmail: body.AuthorEmail, Body: body.Body,
+		NotifyReplies: body.NotifyReplies, NotifyAll: body.NotifyAll}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 60 {
 			s.apiFail(w, r, &parley.Error{Code: parley.EBADREQUEST, Message: "The Idempotency-Key header is longer than 60 characters."})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/notify"
 	"github.com/parley-org/parley/internal/store"
 )
 
@@ -59,19 +61,57 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	if u != nil {
 		userID = u.ID
 	}
+	html, err := s.renderComment(r.Context(), d, in.Body)
+	if err != nil {
+		return nil, false, err
+	}
 	c, created, err = s.store.CreateComment(r.Context(), store.CreateComment{
 		DebateID: d.ID, ParentID: in.ParentID, UserID: userID,
 		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
-		BodyMD: in.Body, BodyHTML: s.comments.Render(in.Body),
+		BodyMD: in.Body, BodyHTML: html,
 		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth,
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	if created {
-		s.metrics.posted.WithLabelValues(string(c.Status)).Inc()
+	if !created {
+		return c, false, nil
 	}
-	return c, created, nil
+	s.metrics.posted.WithLabelValues(string(c.Status)).Inc()
+	if c.Status == parley.CommentApproved {
+		s.notify.Kick() // its subscribers hear of it now
+	}
+	// The comment is stored: a subscription that fails is logged, not
+	// reported as a failed post (the reader would post again).
+	proven := u != nil && u.Verified()
+	for _, want := range []struct {
+		on        bool
+		scope     parley.Scope
+		commentID int64
+	}{{in.NotifyReplies, parley.ScopeReplies, c.ID}, {in.NotifyAll, parley.ScopeDebate, 0}} {
+		if !want.on {
+			continue
+		}
+		_, err := s.notify.Subscribe(r.Context(), store.NewSubscription{Email: c.AuthorEmail, DebateID: d.ID, Scope: want.scope,
+			CommentID: want.commentID, Delivery: parley.DeliverImmediately, Proven: proven})
+		if err != nil {
+			s.log.Warn("subscribe with a comment", "comment", c.ID, "err", err)
+		}
+	}
+	return c, true, nil
+}
+
+// renderComment renders a comment's Markdown, with each "@Name" of another
+// commenter of the debate linked to their comment.
+func (s *Server) renderComment(ctx context.Context, d *parley.Debate, body string) (string, error) {
+	if !strings.Contains(body, "@") {
+		return s.comments.Render(body), nil
+	}
+	authors, err := s.store.DebateAuthors(ctx, d.ID)
+	if err != nil {
+		return "", err
+	}
+	return s.comments.Render(notify.LinkMentions(body, notify.FindMentions(body, authors))), nil
 }
 
 // parentGone is a new error each time: callers may change its fields.
@@ -118,9 +158,11 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	in := &parley.NewComment{
 		ParentID:   parentID,
 		AuthorName: r.PostForm.Get("author_name"), AuthorEmail: r.PostForm.Get("author_email"), Body: r.PostForm.Get("body"),
+		NotifyReplies: r.PostForm.Get("notify_replies") != "", NotifyAll: r.PostForm.Get("notify_all") != "",
 	}
 	form := s.newForm(r, d)
 	form.ParentID, form.Name, form.Email, form.Body = parentID, in.AuthorName, in.AuthorEmail, in.Body
+	form.NotifyReplies, form.NotifyAll = in.NotifyReplies, in.NotifyAll
 
 	c, _, err := s.postComment(r, d, in)
 	if err != nil {

@@ -111,6 +111,8 @@ type commentForm struct {
 	SignInFirst bool
 	// Back is the page to return to after signing in.
 	Back string
+	// NotifyReplies and NotifyAll are the subscription boxes.
+	NotifyReplies, NotifyAll bool
 }
 
 // newForm is an empty comment form. Its action carries the form's anchor, so

@@ -18,6 +18,7 @@ import (
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
+	"github.com/parley-org/parley/internal/notify"
 	"github.com/parley-org/parley/internal/outbox"
 	"github.com/parley-org/parley/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,6 +78,7 @@ type Server struct {
 	posts    *limiter
 	limits   accountLimits
 	outbox   *outbox.Outbox
+	notify   *notify.Notifier
 	// linkRequests wakes the worker that mails requested links.
 	linkRequests chan struct{}
 	// worker names this process to the job queue.
@@ -122,6 +124,11 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 		metrics: newMetrics(reg), registry: reg,
 		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey,
 	}
+	if s.notify, err = notify.New(ctx, notify.Config{BaseURL: cfg.BaseURL, SiteName: cfg.SiteName}, st, s.outbox, log); err != nil {
+		return nil, err
+	}
+	// An address a mail server refuses for good gets no more mail.
+	s.outbox.OnUndeliverable(s.notify.Bounced)
 	// Every write the store commits, from any handler or import in this
 	// process, drops the cached pages it changed.
 	st.OnChange(s.Invalidate)
@@ -135,6 +142,7 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 // runs it; the database makes sure each piece of work is done once.
 func (s *Server) Run(ctx context.Context) {
 	go s.outbox.Run(ctx)
+	go s.notify.Run(ctx)
 	go s.runLinkRequests(ctx)
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()

@@ -1,0 +1,134 @@
+package notify
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// fanOut turns one newly visible comment into mail for everyone who follows
+// it: a message now for immediate subscribers, an item in the next digest
+// for the others. It works in batches, each in one transaction, and every
+// message and item has a key of its own, so a retry after a crash sends
+// nothing twice.
+func (n *Notifier) fanOut(ctx context.Context, key string) error {
+	id, _ := strconv.ParseInt(key, 10, 64)
+	c, err := n.store.Comment(ctx, id)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if c.Status != parley.CommentApproved || !c.DeletedAt.IsZero() {
+		return nil // removed before anyone was told: nobody hears of it
+	}
+	d, err := n.store.DebateByID(ctx, c.DebateID)
+	if err != nil || !d.Public() {
+		return err
+	}
+	var mentioned []int64
+	if strings.Contains(c.BodyMD, "@") {
+		authors, err := n.store.DebateAuthors(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range FindMentions(c.BodyMD, authors) {
+			if m.CommentID != c.ID {
+				mentioned = append(mentioned, m.CommentID)
+			}
+		}
+	}
+	var parent *parley.Comment
+	if c.ReplyToID != 0 {
+		if parent, err = n.store.Comment(ctx, c.ReplyToID); err != nil {
+			return err
+		}
+	}
+	var after int64
+	for {
+		batch, err := n.store.Recipients(ctx, c, mentioned, after, fanOutBatch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		err = n.store.Atomically(ctx, func(ctx context.Context) error {
+			for _, r := range batch {
+				if err := n.notify(ctx, r, d, c, parent); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		after = batch[len(batch)-1].AddressID
+	}
+}
+
+// notify queues one recipient's mail about a comment, or keeps the comment
+// for their digest.
+func (n *Notifier) notify(ctx context.Context, r store.Recipient, d *parley.Debate, c, parent *parley.Comment) error {
+	if r.Delivery == parley.DeliverImmediately {
+		msg, err := n.commentMail(r, d, c, parent)
+		if err != nil {
+			return err
+		}
+		return n.outbox.Queue(ctx, "n-"+itoa(r.SubscriptionID)+"-"+itoa(c.ID), msg)
+	}
+	if err := n.store.AddDigestItem(ctx, r.SubscriptionID, c.ID); err != nil {
+		return err
+	}
+	// One digest job per address, delivery and period: the key makes every
+	// later comment of the period join the same digest.
+	due := nextDigest(r.Delivery, time.Now())
+	return n.store.Enqueue(ctx, store.Job{Kind: DigestJob, RunAt: due,
+		Key:     itoa(r.AddressID) + "-" + string(r.Delivery) + "-" + due.Format("2006-01-02"),
+		Payload: itoa(r.AddressID) + " " + string(r.Delivery)})
+}
+
+// digestHour is when digests go out, UTC.
+const digestHour = 7
+
+// nextDigest is when the digest of a delivery next goes out: daily at 07:00
+// UTC, weekly on Monday at 07:00 UTC.
+func nextDigest(d parley.Delivery, now time.Time) time.Time {
+	now = now.UTC()
+	t := time.Date(now.Year(), now.Month(), now.Day(), digestHour, 0, 0, 0, time.UTC)
+	if !t.After(now) {
+		t = t.AddDate(0, 0, 1)
+	}
+	if d == parley.DeliverWeekly {
+		for t.Weekday() != time.Monday {
+			t = t.AddDate(0, 0, 1)
+		}
+	}
+	return t
+}
+
+// sendDigest sends one address the comments its digest collected. Taking
+// the items and queueing the mail commit together.
+func (n *Notifier) sendDigest(ctx context.Context, j store.Job) error {
+	addr, delivery, _ := strings.Cut(j.Payload, " ")
+	addressID, _ := strconv.ParseInt(addr, 10, 64)
+	a, err := n.store.Address(ctx, addressID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return n.store.Atomically(ctx, func(ctx context.Context) error {
+		items, err := n.store.TakeDigest(ctx, addressID, parley.Delivery(delivery))
+		if err != nil || len(items) == 0 || !a.Mailable() {
+			return err // nothing pending, or the address may no longer be mailed
+		}
+		msg, err := n.digestMail(a, parley.Delivery(delivery), items)
+		if err != nil {
+			return err
+		}
+		return n.outbox.Queue(ctx, "digest-"+j.Key, msg)
+	})
+}

@@ -1,0 +1,174 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/mail"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// Mail is written from templates, one folder a language; a recipient whose
+// language has no folder gets English.
+
+//go:embed templates
+var templateFiles embed.FS
+
+type mailTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+	// subjects are the subject lines, by message.
+	subjects map[string]string
+}
+
+var languages = map[string]*mailTemplates{
+	"en": {
+		text: texttemplate.Must(texttemplate.ParseFS(templateFiles, "templates/en/*.txt")),
+		html: htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/en/*.html")),
+		subjects: map[string]string{
+			"debate":  "New comment on “%s”",
+			"thread":  "New reply in a conversation you follow on “%s”",
+			"replies": "%s replied to your comment on “%s”",
+			"mention": "%s mentioned you on “%s”",
+			"confirm": "Please confirm: mail from %s",
+			"daily":   "Your daily digest from %s",
+			"weekly":  "Your weekly digest from %s",
+		},
+	},
+}
+
+func templatesFor(lang string) *mailTemplates {
+	if t, ok := languages[lang]; ok {
+		return t
+	}
+	return languages["en"]
+}
+
+// render fills both parts of a message from the templates named name.
+func (t *mailTemplates) render(name string, data any) (text, html string, err error) {
+	var tb, hb bytes.Buffer
+	if err := t.text.ExecuteTemplate(&tb, name+".txt", data); err != nil {
+		return "", "", err
+	}
+	if err := t.html.ExecuteTemplate(&hb, name+".html", data); err != nil {
+		return "", "", err
+	}
+	return tb.String(), hb.String(), nil
+}
+
+func subject(format string, args ...string) string {
+	for _, a := range args {
+		format = strings.Replace(format, "%s", a, 1)
+	}
+	return format
+}
+
+// oneClick are the headers that let a mail program unsubscribe with one
+// click (RFC 8058): a POST to the link, with no page to visit.
+func oneClick(url string) map[string]string {
+	return map[string]string{"List-Unsubscribe": "<" + url + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+}
+
+type commentData struct {
+	Site, What, DebateTitle, DebateURL   string
+	Author, ParentAuthor, Text           string
+	HTML                                 htmltemplate.HTML
+	Permalink, ManageURL, UnsubscribeURL string
+}
+
+func (n *Notifier) commentURL(c *parley.Comment) string {
+	return n.cfg.BaseURL + "/comments/" + itoa(c.ID)
+}
+
+func (n *Notifier) debateURL(slug string) string { return n.cfg.BaseURL + "/debates/" + slug }
+
+// commentMail tells one recipient of a new comment.
+func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *parley.Comment) (mail.Message, error) {
+	t := templatesFor(r.Language)
+	data := commentData{
+		Site: n.cfg.SiteName, DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: c.AuthorName, Text: c.BodyMD,
+		// Sanitised when the comment was posted.
+		HTML:      htmltemplate.HTML(c.BodyHTML),
+		Permalink: n.commentURL(c), ManageURL: n.ManageURL(r.AddressID), UnsubscribeURL: n.UnsubscribeURL(r.SubscriptionID),
+	}
+	if parent != nil {
+		data.ParentAuthor = parent.AuthorName
+	}
+	var subj string
+	switch {
+	case r.Scope == parley.ScopeReplies && r.CommentID == c.ReplyToID:
+		subj = subject(t.subjects["replies"], c.AuthorName, d.Title)
+		data.What = "replies to your comment"
+	case r.Scope == parley.ScopeReplies:
+		subj = subject(t.subjects["mention"], c.AuthorName, d.Title)
+		data.What = "replies to your comment, and mentions of you"
+	case r.Scope == parley.ScopeThread:
+		subj = subject(t.subjects["thread"], d.Title)
+		data.What = "a conversation in “" + d.Title + "”"
+	default:
+		subj = subject(t.subjects["debate"], d.Title)
+		data.What = "the debate “" + d.Title + "”"
+	}
+	text, html, err := t.render("comment", data)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html, Headers: oneClick(data.UnsubscribeURL)}, nil
+}
+
+// confirmationMail asks an address's owner to confirm a subscription.
+func (n *Notifier) confirmationMail(ctx context.Context, a *parley.Address, sub *parley.Subscription) (mail.Message, error) {
+	d, err := n.store.DebateByID(ctx, sub.DebateID)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	what := "the debate “" + d.Title + "”"
+	if sub.Scope != parley.ScopeDebate {
+		what = "replies in the debate “" + d.Title + "”"
+	}
+	t := templatesFor(a.Language)
+	data := map[string]string{"Site": n.cfg.SiteName, "What": what, "ConfirmURL": n.ConfirmURL(a)}
+	text, html, err := t.render("confirm", data)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	return mail.Message{To: a.Email, Subject: subject(t.subjects["confirm"], n.cfg.SiteName), Text: text, HTML: html}, nil
+}
+
+type digestDebate struct {
+	Title, URL string
+	Comments   []commentData
+}
+
+// digestMail gathers a digest's comments by debate, in the order they came.
+func (n *Notifier) digestMail(a *parley.Address, d parley.Delivery, items []store.DigestItem) (mail.Message, error) {
+	t := templatesFor(a.Language)
+	var debates []*digestDebate
+	bySlug := map[string]*digestDebate{}
+	for _, it := range items {
+		dd := bySlug[it.DebateSlug]
+		if dd == nil {
+			dd = &digestDebate{Title: it.DebateTitle, URL: n.debateURL(it.DebateSlug)}
+			bySlug[it.DebateSlug] = dd
+			debates = append(debates, dd)
+		}
+		c := it.Comment
+		dd.Comments = append(dd.Comments, commentData{Author: c.AuthorName, ParentAuthor: c.ReplyToName, Text: c.BodyMD,
+			HTML: htmltemplate.HTML(c.BodyHTML), Permalink: n.commentURL(c)})
+	}
+	unsubscribe := n.digestUnsubscribeURL(a.ID, d)
+	period := map[parley.Delivery]string{parley.DeliverDaily: "daily", parley.DeliverWeekly: "weekly"}[d]
+	data := map[string]any{"Site": n.cfg.SiteName, "Period": period, "Count": len(items), "Debates": debates,
+		"ManageURL": n.ManageURL(a.ID), "UnsubscribeURL": unsubscribe}
+	text, html, err := t.render("digest", data)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	return mail.Message{To: a.Email, Subject: subject(t.subjects[period], n.cfg.SiteName), Text: text, HTML: html,
+		Headers: oneClick(unsubscribe)}, nil
+}
