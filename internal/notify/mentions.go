@@ -53,8 +53,9 @@ func FindMentions(text string, authors map[string]int64) []Mention {
 }
 
 // LinkMentions writes each mention in Markdown as a link to the comment it
-// names, so that readers can follow it.
-func LinkMentions(md string, mentions []Mention) string {
+// names, so that readers can follow it. base is the site's address: comment
+// Markdown takes only absolute links.
+func LinkMentions(md, base string, mentions []Mention) string {
 	if len(mentions) == 0 {
 		return md
 	}
@@ -64,7 +65,9 @@ func LinkMentions(md string, mentions []Mention) string {
 		b.WriteString(md[prev:m.Start])
 		b.WriteString("[")
 		b.WriteString(md[m.Start:m.End])
-		b.WriteString("](/comments/")
+		b.WriteString("](")
+		b.WriteString(base)
+		b.WriteString("/comments/")
 		b.WriteString(strconv.FormatInt(m.CommentID, 10))
 		b.WriteString(")")
 		prev = m.End

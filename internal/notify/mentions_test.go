@@ -29,7 +29,7 @@ func TestFindAndLinkMentions(t *testing.T) {
 				t.Errorf("%q: mentions %v, want %v", tc.text, ids, tc.ids)
 			}
 		}
-		if got := LinkMentions(tc.text, ms); got != tc.linked {
+		if got := LinkMentions(tc.text, "", ms); got != tc.linked {
 			t.Errorf("%q linked as %q, want %q", tc.text, got, tc.linked)
 		}
 	}

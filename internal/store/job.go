@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -102,4 +103,40 @@ func (s *Store) Retry(ctx context.Context, id int64, worker string, cause error,
 // Fail gives up on a job for good, noting why.
 func (s *Store) Fail(ctx context.Context, id int64, worker string, cause error) error {
 	return s.finishJob(ctx, id, worker, `failed_at = ?, last_error = ?`, millis(s.now()), cause.Error())
+}
+
+// FailedJob is a job that failed for good.
+type FailedJob struct {
+	ID        int64
+	Key       string
+	Attempts  int
+	LastError string
+	FailedAt  time.Time
+	// To is the recipient of a failed mail, for admins.
+	To string
+}
+
+// FailedJobs lists the jobs of a kind that failed for good, newest first.
+func (s *Store) FailedJobs(ctx context.Context, kind string, limit int) ([]FailedJob, error) {
+	rows, err := s.query(ctx, `SELECT id, COALESCE(key, ''), attempts, last_error, failed_at, payload FROM jobs
+		WHERE kind = ? AND failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT ?`, kind, limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var list []FailedJob
+	for rows.Next() {
+		var j FailedJob
+		var failed int64
+		var payload string
+		if err := rows.Scan(&j.ID, &j.Key, &j.Attempts, &j.LastError, &failed, &payload); err != nil {
+			return nil, s.fail(err)
+		}
+		j.FailedAt = fromMillis(failed)
+		var m struct{ To string }
+		json.Unmarshal([]byte(payload), &m)
+		j.To = m.To
+		list = append(list, j)
+	}
+	return list, s.fail(rows.Err())
 }

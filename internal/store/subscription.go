@@ -337,3 +337,11 @@ func (s *Store) DebateAuthors(ctx context.Context, debateID int64) (map[string]i
 	}
 	return out, s.fail(rows.Err())
 }
+
+// SuppressedAddresses lists the addresses that get no mail for a reason
+// ("bounced" or "unsubscribed"), most recent first.
+func (s *Store) SuppressedAddresses(ctx context.Context, why string, limit int) ([]*parley.Address, error) {
+	list, err := scanRows(scanAddress)(s.query(ctx, `SELECT `+addressCols+` FROM addresses a
+		WHERE a.suppressed_why = ? ORDER BY a.suppressed_at DESC, a.id DESC LIMIT ?`, why, limit))
+	return list, s.fail(err)
+}

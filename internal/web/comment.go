@@ -111,7 +111,7 @@ func (s *Server) renderComment(ctx context.Context, d *parley.Debate, body strin
 	if err != nil {
 		return "", err
 	}
-	return s.comments.Render(notify.LinkMentions(body, notify.FindMentions(body, authors))), nil
+	return s.comments.Render(notify.LinkMentions(body, s.cfg.BaseURL, notify.FindMentions(body, authors))), nil
 }
 
 // parentGone is a new error each time: callers may change its fields.

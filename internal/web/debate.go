@@ -86,6 +86,7 @@ type debatePage struct {
 	// in the threads shown.
 	Pending   template.HTML
 	Form      commentForm
+	Subscribe subscribeForm
 	Newest    bool
 	OldestURL string
 	NewestURL string
@@ -190,7 +191,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	p := debatePage{
 		pageMeta: s.meta(r, d.Title), Debate: d, Questions: questions,
 		Thread: template.HTML(thread.String()), Pending: template.HTML(looseHTML.String()),
-		Form: form, Newest: newest,
+		Form: form, Subscribe: newSubscribeForm(d), Newest: newest,
 		OldestURL: "/debates/" + d.Slug + "#comments", NewestURL: "/debates/" + d.Slug + "?sort=newest#comments",
 	}
 	p.Description = d.Question

@@ -70,6 +70,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
+// tokenPath reports whether a path holds a secret token: an emailed link,
+// a subscriptions page, an unsubscribe link.
+func tokenPath(path string) bool {
+	return strings.HasPrefix(path, "/links/") || strings.HasPrefix(path, "/subscriptions/") || strings.HasPrefix(path, "/unsubscribe/")
+}
+
 // loggedPath is the request's path with any secret in it (an emailed
 // link's token) blanked, so that the logs cannot sign anyone in.
 func loggedPath(r *http.Request) string {
@@ -104,7 +110,7 @@ func securityHeaders(next http.Handler, baseURL string) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "+
 			"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
-		if strings.HasPrefix(r.URL.Path, "/links/") {
+		if tokenPath(r.URL.Path) {
 			// The address holds a token: it goes nowhere, not even in a Referer.
 			h.Set("Referrer-Policy", "no-referrer")
 		} else {

@@ -52,6 +52,17 @@ func (s *Server) routeTable() []route {
 		{"GET /experts/{slug}", anyone, s.cached(s.handleExpert)},
 		{"GET /privacy", anyone, s.handlePrivacy},
 		{"GET /people/{id}", anyone, s.handleProfile},
+
+		// Subscriptions.
+		{"GET /debates/{slug}/subscribe", anyone, s.handleSubscribeForm},
+		{"POST /debates/{slug}/subscriptions", anyone, s.handleSubscribe},
+		{"GET /subscriptions/confirm/{token}", anyone, s.handleConfirmForm},
+		{"POST /subscriptions/confirm/{token}", anyone, s.handleConfirm},
+		{"GET /subscriptions/{token}", anyone, s.handleManageSubscriptions},
+		{"POST /subscriptions/{token}", anyone, s.handleChangeSubscriptions},
+		{"GET /unsubscribe/{token}", anyone, s.handleUnsubscribeForm},
+		{"POST /unsubscribe/{token}", anyone, s.handleUnsubscribe},
+
 		{"GET /comments/{id}/edit", signedIn, s.handleEditCommentForm},
 		{"POST /comments/{id}/edit", signedIn, s.handleEditComment},
 		{"GET /comments/{id}/delete", signedIn, s.handleDeleteCommentForm},
@@ -73,6 +84,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/users", admins, s.handleUsers},
 		{"POST /admin/users/{id}/role", admins, s.handleSetRole},
 		{"GET /admin/mailbox", admins, s.handleMailbox},
+		{"GET /admin/mail", admins, s.handleAdminMail},
 
 		// Feeds.
 		{"GET /feeds/debates.atom", anyone, s.cached(s.handleDebatesFeed)},
@@ -83,6 +95,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/debates/{slug}", anyone, s.cached(s.apiGetDebate)},
 		{"GET /api/v1/debates/{slug}/comments", anyone, s.cached(s.apiListComments)},
 		{"POST /api/v1/debates/{slug}/comments", anyone, s.apiPostComment},
+		{"POST /api/v1/debates/{slug}/subscriptions", anyone, s.apiSubscribe},
 		{"GET /api/v1/comments/{id}", anyone, s.apiGetComment},
 		{"GET /api/v1/experts/{slug}", anyone, s.cached(s.apiGetExpert)},
 		{"POST /api/v1/account", anyone, s.apiSignUp},

@@ -249,7 +249,7 @@ type bytesBuffer struct{ bytes.Buffer }
 // to it.
 func (s *site) account(name string, role parley.Role) (*parley.User, *http.Client) {
 	s.t.Helper()
-	u := &parley.User{Email: strings.ToLower(name) + "@example.org", Name: name, Role: role, EmailVerifiedAt: time.Now()}
+	u := &parley.User{Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.org", Name: name, Role: role, EmailVerifiedAt: time.Now()}
 	if err := s.store.CreateUser(context.Background(), u, ""); err != nil {
 		s.t.Fatal(err)
 	}

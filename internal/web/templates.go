@@ -51,6 +51,8 @@ var funcs = template.FuncMap{
 	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"plural": plural,
 	"can":    func(u *parley.User, role string) bool { return u.Can(parley.Role(role)) },
+	// subscribeData is what the subscribe form needs beside a page's own data.
+	"subscribeData": func(f subscribeForm, u *parley.User) map[string]any { return map[string]any{"Form": f, "User": u} },
 	// passwordField is what the password field needs: its problems, and
 	// whether it sets a new password.
 	"passwordField": func(problems any, isNew bool) map[string]any {
@@ -113,8 +115,8 @@ type pageMeta struct {
 
 func (s *Server) meta(r *http.Request, title string) pageMeta {
 	m := pageMeta{Site: s.cfg.SiteName, Title: title, Canonical: s.cfg.BaseURL + r.URL.Path, User: currentUser(r)}
-	if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/links/") {
-		m.Here = r.URL.RequestURI() // never an emailed link's address, which holds its token
+	if r.Method == http.MethodGet && !tokenPath(r.URL.Path) {
+		m.Here = r.URL.RequestURI() // never an address that holds a token
 	}
 	return m
 }
