@@ -458,8 +458,8 @@ func (s *Store) APITokenUser(ctx context.Context, tokenHash string) (*parley.Use
 }
 
 // PurgeExpired deletes what no longer serves: ended sessions, links a day
-// past their expiry (until then they can still say they expired), and
-// failed sign-ins a day old. It returns how many rows went.
+// past their expiry (until then they can still say they expired), failed
+// sign-ins a day old and jobs done a month ago. It returns how many rows went.
 func (s *Store) PurgeExpired(ctx context.Context) (int64, error) {
 	now := millis(s.now())
 	dayAgo := now - int64(24*time.Hour/time.Millisecond)
@@ -472,6 +472,9 @@ func (s *Store) PurgeExpired(ctx context.Context) (int64, error) {
 			{`DELETE FROM sessions WHERE expires_at < ?`, now},
 			{`DELETE FROM email_tokens WHERE expires_at < ?`, dayAgo},
 			{`DELETE FROM sign_in_failures WHERE last_at < ?`, dayAgo},
+			// Finished jobs are kept a month, so that a mail or a fan-out queued
+			// again soon after (a retried request) still finds its key.
+			{`DELETE FROM jobs WHERE done_at < ?`, now - int64(30*24*time.Hour/time.Millisecond)},
 		} {
 			res, err := tx.ExecContext(ctx, s.q(q.sql), q.arg)
 			if err != nil {

@@ -480,10 +480,17 @@ type accountHome struct {
 	pageMeta
 	Account *parley.User
 	Done    string
+	// Subscriptions is the page of the account's email subscriptions, if any.
+	Subscriptions string
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "account", accountHome{pageMeta: s.meta(r, "Your account"), Account: currentUser(r), Done: r.URL.Query().Get("done")})
+	u := currentUser(r)
+	p := accountHome{pageMeta: s.meta(r, "Your account"), Account: u, Done: r.URL.Query().Get("done")}
+	if a, err := s.store.AddressByEmail(r.Context(), u.Email); err == nil {
+		p.Subscriptions = "/subscriptions/" + s.notify.ManageToken(a.ID)
+	}
+	s.render(w, r, http.StatusOK, "account", p)
 }
 
 // handleResendVerification mails a fresh verification link to the signed-in account.
