@@ -30,16 +30,18 @@ func (n *Notifier) fanOut(ctx context.Context, key string) error {
 	if err != nil || !d.Public() {
 		return err
 	}
-	var mentioned []int64
+	var mentioned []string // the addresses of the authors it mentions
 	if strings.Contains(c.BodyMD, "@") {
 		authors, err := n.store.DebateAuthors(ctx, d.ID)
 		if err != nil {
 			return err
 		}
 		for _, m := range FindMentions(c.BodyMD, authors) {
-			if m.CommentID != c.ID {
-				mentioned = append(mentioned, m.CommentID)
+			named, err := n.store.Comment(ctx, m.CommentID)
+			if err != nil {
+				return err
 			}
+			mentioned = append(mentioned, named.AuthorEmail)
 		}
 	}
 	var parent *parley.Comment

@@ -101,7 +101,7 @@ func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *p
 	}
 	var subj string
 	switch {
-	case r.Scope == parley.ScopeReplies && r.CommentID == c.ReplyToID:
+	case r.Scope == parley.ScopeReplies && r.CommentID == c.ReplyToID && c.ReplyToID != 0:
 		subj = subject(t.subjects["replies"], c.AuthorName, d.Title)
 		data.What = "replies to your comment"
 	case r.Scope == parley.ScopeReplies:

@@ -224,22 +224,26 @@ type Recipient struct {
 }
 
 // Recipients returns, a batch at a time, the mailable addresses that follow
-// the comment: its debate, its thread, the comment it replies to, or the
-// comments whose authors it mentions. Each address comes once, through its
-// most specific subscription; the comment's own author never. after is the
-// last AddressID of the previous batch.
-func (s *Store) Recipients(ctx context.Context, c *parley.Comment, mentioned []int64, after int64, limit int) ([]Recipient, error) {
-	replyTargets := append([]int64{c.ReplyToID}, mentioned...)
-	args := []any{c.DebateID, c.RootID}
-	for _, id := range replyTargets {
-		args = append(args, id)
+// the comment: its debate, its thread, or replies to the comment it
+// answers. An author it mentions (by address) hears of it through any of
+// their reply subscriptions in the debate. Each address comes once, through
+// its most specific subscription; the comment's own author never. after is
+// the last AddressID of the previous batch.
+func (s *Store) Recipients(ctx context.Context, c *parley.Comment, mentioned []string, after int64, limit int) ([]Recipient, error) {
+	args := []any{c.DebateID, c.RootID, c.ReplyToID}
+	mentions := ""
+	if len(mentioned) > 0 {
+		mentions = ` OR (s.scope = 'replies' AND a.email IN (` + placeholders(len(mentioned)) + `))`
+		for _, e := range mentioned {
+			args = append(args, parley.NormalizeEmail(e))
+		}
 	}
 	args = append(args, parley.NormalizeEmail(c.AuthorEmail), after, limit)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id, a.email, a.language, s.id, s.scope, s.comment_id, s.delivery
 		FROM subscriptions s JOIN addresses a ON a.id = s.address_id
 		WHERE s.ended_at IS NULL AND a.confirmed_at IS NOT NULL AND a.suppressed_at IS NULL AND s.debate_id = ?
 			AND ((s.scope = 'debate' AND s.comment_id = 0) OR (s.scope = 'thread' AND s.comment_id = ?)
-				OR (s.scope = 'replies' AND s.comment_id IN (`+placeholders(len(replyTargets))+`)))
+				OR (s.scope = 'replies' AND s.comment_id = ?)`+mentions+`)
 			AND a.email <> ? AND a.id > ?
 		ORDER BY a.id, CASE s.scope WHEN 'replies' THEN 0 WHEN 'thread' THEN 1 ELSE 2 END LIMIT ?`), args...)
 	if err != nil {

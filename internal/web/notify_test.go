@@ -155,13 +155,17 @@ func TestRepliesMentionsAndModeration(t *testing.T) {
 		t.Fatalf("reply notification: to %v, %q", m.To, m.Subject)
 	}
 
-	// A mention: linked in the page, and Ana hears of it.
+	// A mention links to Ana's latest comment, and Ana hears of it through
+	// the reply notifications she asked for on her first.
+	wantStatus(t, s.postForm(b, "/debates/open/comments", url.Values{"body": {"Second point, no mail asked."}}), http.StatusSeeOther)
+	list, _ = s.store.UserComments(ctx, ana.ID, 0, 1)
+	latest := list[0].Comment
 	wantStatus(t, s.postForm(newBrowser(), "/debates/open/comments", formValues("Cleo", "cleo@example.org", "I agree with @Ana Lima here.")), http.StatusSeeOther)
 	m, _ = nextMail(t, smtp, 2)
 	if m.To[0] != ana.Email || m.Subject != "Cleo mentioned you on “Debate open”" {
 		t.Fatalf("mention notification: to %v, %q", m.To, m.Subject)
 	}
-	wantContains(t, s.get("/debates/open").body, `<a href="`+s.http.URL+`/comments/`+itoa(anaComment.ID)+`" rel="nofollow ugc noopener">@Ana Lima</a>`)
+	wantContains(t, s.get("/debates/open").body, `<a href="`+s.http.URL+`/comments/`+itoa(latest.ID)+`" rel="nofollow ugc noopener">@Ana Lima</a>`)
 
 	// In a held debate: nobody hears of a comment until it is approved, and
 	// never of one marked spam.
@@ -174,7 +178,7 @@ func TestRepliesMentionsAndModeration(t *testing.T) {
 	if n := len(smtp.Received()); n != 2 {
 		t.Fatalf("%d mails: a held comment was announced before approval", n)
 	}
-	pending, err := s.store.PendingComments(ctx, held.ID, []int64{anaComment.ID + 3, anaComment.ID + 4, anaComment.ID + 5})
+	pending, err := s.store.PendingComments(ctx, held.ID, []int64{anaComment.ID + 4, anaComment.ID + 5, anaComment.ID + 6})
 	if err != nil || len(pending) != 2 {
 		t.Fatalf("pending comments %v, %v", pending, err)
 	}
