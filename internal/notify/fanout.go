@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/store"
 )
 
@@ -56,9 +57,19 @@ func (n *Notifier) fanOut(ctx context.Context, key string) error {
 		if err != nil || len(batch) == 0 {
 			return err
 		}
+		// The mails are written before the transaction, which holds the
+		// only writer on SQLite: posting waits for it.
+		msgs := make([]mail.Message, len(batch))
+		for i, r := range batch {
+			if r.Delivery == parley.DeliverImmediately {
+				if msgs[i], err = n.commentMail(r, d, c, parent); err != nil {
+					return err
+				}
+			}
+		}
 		err = n.store.Atomically(ctx, func(ctx context.Context) error {
-			for _, r := range batch {
-				if err := n.notify(ctx, r, d, c, parent); err != nil {
+			for i, r := range batch {
+				if err := n.notify(ctx, r, c, msgs[i]); err != nil {
 					return err
 				}
 			}
@@ -73,12 +84,8 @@ func (n *Notifier) fanOut(ctx context.Context, key string) error {
 
 // notify queues one recipient's mail about a comment, or keeps the comment
 // for their digest.
-func (n *Notifier) notify(ctx context.Context, r store.Recipient, d *parley.Debate, c, parent *parley.Comment) error {
+func (n *Notifier) notify(ctx context.Context, r store.Recipient, c *parley.Comment, msg mail.Message) error {
 	if r.Delivery == parley.DeliverImmediately {
-		msg, err := n.commentMail(r, d, c, parent)
-		if err != nil {
-			return err
-		}
 		return n.outbox.Queue(ctx, "n-"+itoa(r.SubscriptionID)+"-"+itoa(c.ID), msg)
 	}
 	if err := n.store.AddDigestItem(ctx, r.SubscriptionID, c.ID); err != nil {

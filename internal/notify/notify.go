@@ -26,8 +26,9 @@ import (
 // DigestJob is the kind of job that sends one address its digest.
 const DigestJob = "digest"
 
-// fanOutBatch is how many recipients one transaction queues mail for.
-const fanOutBatch = 500
+// fanOutBatch is how many recipients one transaction queues mail for: small
+// enough that a comment posted meanwhile waits little for the writer.
+const fanOutBatch = 50
 
 // Config is what notifications need to know about the site.
 type Config struct {
@@ -156,7 +157,10 @@ func (n *Notifier) Flush(ctx context.Context) (int, error) {
 	done := 0
 	for _, kind := range []string{store.CommentJob, DigestJob} {
 		for ctx.Err() == nil {
-			jobs, err := n.store.Claim(ctx, kind, n.worker, 10, 5*time.Minute)
+			// A fan-out of 10,000 takes seconds; after a crash, another node
+			// takes it over within a minute, and its keys keep it from
+			// sending anything twice.
+			jobs, err := n.store.Claim(ctx, kind, n.worker, 1, time.Minute)
 			if err != nil || len(jobs) == 0 {
 				if err != nil {
 					return done, err
@@ -187,7 +191,7 @@ func (n *Notifier) finish(ctx context.Context, j store.Job, err error) {
 		err = n.store.Fail(ctx, j.ID, n.worker, err)
 	default:
 		n.log.Warn("notifications: job failed, will retry", "kind", j.Kind, "key", j.Key, "err", err)
-		err = n.store.Retry(ctx, j.ID, n.worker, err, time.Now().Add(outbox.Backoff(j.Attempts)))
+		err = n.store.Retry(ctx, j.ID, n.worker, err, outbox.Backoff(j.Attempts))
 	}
 	if err != nil && ctx.Err() == nil {
 		n.log.Warn("notifications: could not record a job's outcome", "kind", j.Kind, "key", j.Key, "err", err)

@@ -35,9 +35,12 @@ const (
 	// then (it crashed) is sent by another.
 	// senders is how many messages go out at once: a mail server takes
 	// several connections, and one slow message must not hold up the rest.
-	// Each sender claims one message at a time, so a node that dies holds
-	// at most this many, for one lease.
 	senders = 8
+	// perClaim is how many messages a sender claims at once: fewer claims
+	// leave the database's writer to others (on SQLite, comments being
+	// posted), and a node that dies holds at most senders×perClaim messages
+	// for one lease.
+	perClaim = 4
 )
 
 // Outbox queues and sends mail.
@@ -135,17 +138,19 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				jobs, err := o.store.Claim(ctx, jobKind, o.worker, 1, o.lease)
+				jobs, err := o.store.Claim(ctx, jobKind, o.worker, perClaim, perClaim*o.lease)
 				if err != nil || len(jobs) == 0 {
 					mu.Lock()
 					firstErr = cmp.Or(firstErr, err)
 					mu.Unlock()
 					return
 				}
-				if o.deliver(ctx, jobs[0]) {
-					mu.Lock()
-					sent++
-					mu.Unlock()
+				for _, j := range jobs {
+					if o.deliver(ctx, j) {
+						mu.Lock()
+						sent++
+						mu.Unlock()
+					}
 				}
 			}
 		}()
@@ -176,7 +181,7 @@ func (o *Outbox) deliver(ctx context.Context, j store.Job) bool {
 		}
 	default:
 		o.log.Warn("outbox: send failed, will retry", "job", j.ID, "attempts", j.Attempts, "err", err)
-		o.finish(ctx, o.store.Retry(ctx, j.ID, o.worker, err, time.Now().Add(Backoff(j.Attempts))))
+		o.finish(ctx, o.store.Retry(ctx, j.ID, o.worker, err, Backoff(j.Attempts)))
 	}
 	return false
 }

@@ -95,9 +95,10 @@ func (s *Store) Complete(ctx context.Context, id int64, worker string) error {
 	return s.finishJob(ctx, id, worker, `done_at = ?, payload = ''`, millis(s.now()))
 }
 
-// Retry puts a job back to run again at a later time, noting why it failed.
-func (s *Store) Retry(ctx context.Context, id int64, worker string, cause error, at time.Time) error {
-	return s.finishJob(ctx, id, worker, `run_at = ?, last_error = ?`, millis(at), cause.Error())
+// Retry puts a job back to run again after a wait (by the store's clock),
+// noting why it failed.
+func (s *Store) Retry(ctx context.Context, id int64, worker string, cause error, after time.Duration) error {
+	return s.finishJob(ctx, id, worker, `run_at = ?, last_error = ?`, millis(s.now().Add(after)), cause.Error())
 }
 
 // Fail gives up on a job for good, noting why.

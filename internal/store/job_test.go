@@ -41,7 +41,7 @@ func TestJobsLeaseRetryAndFail(t *testing.T) {
 	if err := s.Complete(ctx, got[0].ID, "w1"); err == nil {
 		t.Fatalf("a worker whose lease ran out completed the job")
 	}
-	if err := s.Retry(ctx, taken[0].ID, "w2", errors.New("smtp down"), now.Add(10*time.Minute)); err != nil {
+	if err := s.Retry(ctx, taken[0].ID, "w2", errors.New("smtp down"), 10*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if early, _ := s.Claim(ctx, "mail", "w2", 10, time.Minute); len(early) != 0 {

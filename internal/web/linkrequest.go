@@ -97,7 +97,7 @@ func (s *Server) doLinkRequest(ctx context.Context, j store.Job) {
 		err = s.store.Fail(ctx, j.ID, s.worker, err)
 	default:
 		s.log.Warn("link request failed, will retry", "job", j.ID, "err", err)
-		err = s.store.Retry(ctx, j.ID, s.worker, err, time.Now().Add(time.Minute))
+		err = s.store.Retry(ctx, j.ID, s.worker, err, time.Minute)
 	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Warn("link request: could not record the outcome", "job", j.ID, "err", err)

@@ -391,7 +391,9 @@ func newOutageRun(t *testing.T) (o *outageRun, proxy *pgProxy, realURL string) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := newSiteOn(t, st, Config{})
+	// No background work: the proxy cuts the connection after "the" commit,
+	// which must be the post's.
+	s := newSiteWith(t, st, Config{}, false)
 	d := s.debate("outage", parley.DebatePublished, false)
 	tr := &http.Transport{MaxIdleConnsPerHost: 2 * outageWorkers}
 	t.Cleanup(tr.CloseIdleConnections)

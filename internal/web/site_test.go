@@ -80,6 +80,14 @@ func newSite(t testing.TB, cfg Config) *site {
 // newSiteOn is newSite on a store the test opened itself.
 func newSiteOn(t testing.TB, st *store.Store, cfg Config) *site {
 	t.Helper()
+	return newSiteWith(t, st, cfg, true)
+}
+
+// newSiteWith is newSiteOn, with or without the server's background work
+// (mail, notifications, scheduled debates), which tests that count the
+// database's transactions must leave out.
+func newSiteWith(t testing.TB, st *store.Store, cfg Config, background bool) *site {
+	t.Helper()
 	md, err := media.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -100,11 +108,13 @@ func newSiteOn(t testing.TB, st *store.Store, cfg Config) *site {
 	// background work reads it.
 	clock := &testClock{}
 	st.Now = clock.now
-	// Send mail and publish scheduled debates, as a running server does.
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Run(ctx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
+	if background {
+		// Send mail and publish scheduled debates, as a running server does.
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { srv.Run(ctx); close(done) }()
+		t.Cleanup(func() { stop(); <-done })
+	}
 	return &site{t: t, srv: srv, store: st, http: ts, reader: newBrowser(), logs: logs, clock: clock}
 }
 
