@@ -63,6 +63,17 @@ func (n *Notifier) Confirm(ctx context.Context, token string) (*parley.Address, 
 	return n.store.Address(ctx, id)
 }
 
+// CheckLink reports, without reading the database, whether a confirmation
+// ("confirm") or unsubscribe ("unsubscribe") token was made by Parley, so
+// that a page can say at once when a link is broken.
+func (n *Notifier) CheckLink(purpose, token string) error {
+	count := map[string]int{"confirm": 2, "unsubscribe": 1}[purpose]
+	if _, ok := n.check(purpose, token, count); count == 0 || !ok {
+		return errBadLink
+	}
+	return nil
+}
+
 // ManageURL is the page where an address's owner manages every subscription,
 // without an account.
 func (n *Notifier) ManageURL(addressID int64) string {

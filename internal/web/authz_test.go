@@ -44,11 +44,11 @@ var matrix = map[string]matrixCase{
 
 	"GET /debates/{slug}/subscribe":             {"GET", "/debates/{slug}/subscribe", "", 200, 0},
 	"POST /debates/{slug}/subscriptions":        {"POST", "/debates/{slug}/subscriptions", "email=nope&delivery=hourly", 422, 0},
-	"GET /subscriptions/confirm/{token}":        {"GET", "/subscriptions/confirm/1.2.bogus", "", 200, 0},
+	"GET /subscriptions/confirm/{token}":        {"GET", "/subscriptions/confirm/1.2.bogus", "", 404, 0},
 	"POST /subscriptions/confirm/{token}":       {"POST", "/subscriptions/confirm/1.2.bogus", "", 404, 0},
 	"GET /subscriptions/{token}":                {"GET", "/subscriptions/1.bogus", "", 404, 0},
 	"POST /subscriptions/{token}":               {"POST", "/subscriptions/1.bogus", "action=stop-all", 404, 0},
-	"GET /unsubscribe/{token}":                  {"GET", "/unsubscribe/s1.bogus", "", 200, 0},
+	"GET /unsubscribe/{token}":                  {"GET", "/unsubscribe/s1.bogus", "", 404, 0},
 	"POST /unsubscribe/{token}":                 {"POST", "/unsubscribe/s1.bogus", "List-Unsubscribe=One-Click", 404, 0},
 	"GET /admin/mail":                           {"GET", "/admin/mail", "", 200, 0},
 	"POST /api/v1/debates/{slug}/subscriptions": {"POST", "/api/v1/debates/{slug}/subscriptions", `{"email":"nope","delivery":"hourly"}`, 422, 0},

@@ -68,6 +68,7 @@ func TestFollowADebateConfirmReceiveAndUnsubscribeWithOneClick(t *testing.T) {
 	}
 	link := linkTo(t, confirm, "/subscriptions/confirm/")
 	wantStatus(t, s.get(link), http.StatusOK)
+	wantStatus(t, s.get(link+"x"), http.StatusNotFound)
 	r = s.postForm(newBrowser(), link, url.Values{})
 	wantStatus(t, r, http.StatusSeeOther)
 	manage := r.header.Get("Location")

@@ -111,6 +111,10 @@ type tokenPage struct {
 }
 
 func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
+	if err := s.notify.CheckLink("confirm", r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := tokenPage{pageMeta: s.meta(r, "Confirm your subscription"), Action: r.URL.Path,
 		Message: "Confirm that you want mail about the debates you chose.", Button: "Yes, send me this mail"}
 	p.Canonical = s.cfg.BaseURL + "/subscriptions/confirm"
@@ -127,6 +131,10 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
+	if err := s.notify.CheckLink("unsubscribe", r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := tokenPage{pageMeta: s.meta(r, "Stop this mail"), Action: r.URL.Path,
 		Message: "Stop the mail this link came with.", Button: "Stop this mail"}
 	p.Canonical = s.cfg.BaseURL + "/unsubscribe"
