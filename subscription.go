@@ -28,22 +28,20 @@ func (d Delivery) Valid() bool {
 	return d == DeliverImmediately || d == DeliverDaily || d == DeliverWeekly
 }
 
-// Address is an email address Parley may write to about subscriptions,
-// with its owner's consent: confirmed by a double opt-in, and suppressed
-// (no mail at all until it confirms again) once it unsubscribed from
-// everything or bounced.
+// Address is an email address Parley may write to about subscriptions.
+// It is suppressed (no mail at all until its owner confirms again) once it
+// unsubscribed from everything or bounced.
 type Address struct {
 	ID            int64
 	Email         string
 	Language      string
-	ConfirmedAt   time.Time
 	ConfirmSentAt time.Time
 	SuppressedAt  time.Time
 	SuppressedWhy string // "unsubscribed" or "bounced"
 }
 
 // Mailable reports whether the address may receive notifications.
-func (a *Address) Mailable() bool { return !a.ConfirmedAt.IsZero() && a.SuppressedAt.IsZero() }
+func (a *Address) Mailable() bool { return a.SuppressedAt.IsZero() }
 
 // Subscription is one address following a debate, a thread or the replies
 // to one comment.
@@ -56,8 +54,14 @@ type Subscription struct {
 	// comment whose replies are followed (ScopeReplies); 0 for a debate.
 	CommentID int64
 	Delivery  Delivery
+	// ConfirmedAt is the owner's consent; nothing is sent before it.
+	ConfirmedAt time.Time
+	// CreatedAt is when it was last asked for.
 	CreatedAt time.Time
 	EndedAt   time.Time
 	// DebateSlug and DebateTitle name the debate, for lists.
 	DebateSlug, DebateTitle string
 }
+
+// Active reports whether the subscription's mail goes out.
+func (s *Subscription) Active() bool { return !s.ConfirmedAt.IsZero() && s.EndedAt.IsZero() }

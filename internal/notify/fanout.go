@@ -88,15 +88,7 @@ func (n *Notifier) notify(ctx context.Context, r store.Recipient, c *parley.Comm
 	if r.Delivery == parley.DeliverImmediately {
 		return n.outbox.Queue(ctx, "n-"+itoa(r.SubscriptionID)+"-"+itoa(c.ID), msg)
 	}
-	if err := n.store.AddDigestItem(ctx, r.SubscriptionID, c.ID); err != nil {
-		return err
-	}
-	// One digest job per address, delivery and period: the key makes every
-	// later comment of the period join the same digest.
-	due := nextDigest(r.Delivery, time.Now())
-	return n.store.Enqueue(ctx, store.Job{Kind: DigestJob, RunAt: due,
-		Key:     itoa(r.AddressID) + "-" + string(r.Delivery) + "-" + due.Format("2006-01-02"),
-		Payload: itoa(r.AddressID) + " " + string(r.Delivery)})
+	return n.store.AddDigestItem(ctx, r, c.ID, nextDigest(r.Delivery, n.store.Clock()))
 }
 
 // digestHour is when digests go out, UTC.
@@ -116,6 +108,24 @@ func nextDigest(d parley.Delivery, now time.Time) time.Time {
 		}
 	}
 	return t
+}
+
+// queueDueDigests queues a job for each digest that is due. Its key holds
+// the minute, so the nodes that look at once queue one job between them;
+// a digest taken already finds nothing and sends nothing.
+func (n *Notifier) queueDueDigests(ctx context.Context) error {
+	due, err := n.store.DueDigests(ctx, 1000)
+	if err != nil {
+		return err
+	}
+	minute := n.store.Clock().Format("200601021504")
+	for _, d := range due {
+		key := itoa(d.AddressID) + "-" + string(d.Delivery) + "-" + minute
+		if err := n.store.Enqueue(ctx, store.Job{Kind: DigestJob, Key: key, Payload: itoa(d.AddressID) + " " + string(d.Delivery)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sendDigest sends one address the comments its digest collected. Taking

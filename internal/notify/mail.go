@@ -31,13 +31,13 @@ var languages = map[string]*mailTemplates{
 		text: texttemplate.Must(texttemplate.ParseFS(templateFiles, "templates/en/*.txt")),
 		html: htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/en/*.html")),
 		subjects: map[string]string{
-			"debate":  "New comment on “%s”",
-			"thread":  "New reply in a conversation you follow on “%s”",
-			"replies": "%s replied to your comment on “%s”",
-			"mention": "%s mentioned you on “%s”",
-			"confirm": "Please confirm: mail from %s",
-			"daily":   "Your daily digest from %s",
-			"weekly":  "Your weekly digest from %s",
+			"debate":  "New comment on “{title}”",
+			"thread":  "New reply in a conversation you follow on “{title}”",
+			"replies": "{author} replied to your comment on “{title}”",
+			"mention": "{author} mentioned you on “{title}”",
+			"confirm": "Please confirm: mail from {site}",
+			"daily":   "Your daily digest from {site}",
+			"weekly":  "Your weekly digest from {site}",
 		},
 	},
 }
@@ -61,11 +61,10 @@ func (t *mailTemplates) render(name string, data any) (text, html string, err er
 	return tb.String(), hb.String(), nil
 }
 
-func subject(format string, args ...string) string {
-	for _, a := range args {
-		format = strings.Replace(format, "%s", a, 1)
-	}
-	return format
+// subject fills a subject line's {author}, {title} and {site} in one pass,
+// so that a name containing "{title}" stays as it is.
+func subject(format string, author, title, site string) string {
+	return strings.NewReplacer("{author}", author, "{title}", title, "{site}", site).Replace(format)
 }
 
 // oneClick are the headers that let a mail program unsubscribe with one
@@ -102,16 +101,16 @@ func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *p
 	var subj string
 	switch {
 	case r.Scope == parley.ScopeReplies && r.CommentID == c.ReplyToID && c.ReplyToID != 0:
-		subj = subject(t.subjects["replies"], c.AuthorName, d.Title)
+		subj = subject(t.subjects["replies"], c.AuthorName, d.Title, n.cfg.SiteName)
 		data.What = "replies to your comment"
 	case r.Scope == parley.ScopeReplies:
-		subj = subject(t.subjects["mention"], c.AuthorName, d.Title)
+		subj = subject(t.subjects["mention"], c.AuthorName, d.Title, n.cfg.SiteName)
 		data.What = "replies to your comment, and mentions of you"
 	case r.Scope == parley.ScopeThread:
-		subj = subject(t.subjects["thread"], d.Title)
+		subj = subject(t.subjects["thread"], c.AuthorName, d.Title, n.cfg.SiteName)
 		data.What = "a conversation in “" + d.Title + "”"
 	default:
-		subj = subject(t.subjects["debate"], d.Title)
+		subj = subject(t.subjects["debate"], c.AuthorName, d.Title, n.cfg.SiteName)
 		data.What = "the debate “" + d.Title + "”"
 	}
 	text, html, err := t.render("comment", data)
@@ -137,7 +136,7 @@ func (n *Notifier) confirmationMail(ctx context.Context, a *parley.Address, sub 
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: a.Email, Subject: subject(t.subjects["confirm"], n.cfg.SiteName), Text: text, HTML: html}, nil
+	return mail.Message{To: a.Email, Subject: subject(t.subjects["confirm"], "", "", n.cfg.SiteName), Text: text, HTML: html}, nil
 }
 
 type digestDebate struct {
@@ -169,6 +168,6 @@ func (n *Notifier) digestMail(a *parley.Address, d parley.Delivery, items []stor
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: a.Email, Subject: subject(t.subjects[period], n.cfg.SiteName), Text: text, HTML: html,
+	return mail.Message{To: a.Email, Subject: subject(t.subjects[period], "", "", n.cfg.SiteName), Text: text, HTML: html,
 		Headers: oneClick(unsubscribe)}, nil
 }

@@ -28,8 +28,14 @@ func FindMentions(text string, authors map[string]int64) []Mention {
 		longest = max(longest, len(name))
 	}
 	var out []Mention
+	code := false // inside `code`, where nothing is a mention
 	for i := 0; i < len(text); i++ {
-		if text[i] != '@' || (i > 0 && isNameRune(lastRune(text[:i]))) {
+		if text[i] == '`' {
+			code = !code
+		}
+		// A mention starts the text or follows a space or an opening
+		// bracket: not "mastodon.social/@Ana", not "x@bob".
+		if code || text[i] != '@' || (i > 0 && !mentionMayFollow(lastRune(text[:i]))) {
 			continue
 		}
 		best, bestID := 0, int64(0)
@@ -74,6 +80,10 @@ func LinkMentions(md, base string, mentions []Mention) string {
 	}
 	b.WriteString(md[prev:])
 	return b.String()
+}
+
+func mentionMayFollow(r rune) bool {
+	return unicode.IsSpace(r) || r == '(' || r == '[' || r == '"' || r == '“'
 }
 
 func isNameRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }

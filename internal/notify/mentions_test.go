@@ -14,6 +14,8 @@ func TestFindAndLinkMentions(t *testing.T) {
 		{"mail me at x@bob", "mail me at x@bob", nil},
 		{"@Bob!", "[@Bob](/comments/4)!", []int64{4}},
 		{"no mentions", "no mentions", nil},
+		{"see https://mastodon.social/@Ana", "see https://mastodon.social/@Ana", nil},
+		{"`@Ana` in code, (@Jörg) out", "`@Ana` in code, ([@Jörg](/comments/3)) out", []int64{3}},
 	} {
 		ms := FindMentions(tc.text, authors)
 		var ids []int64

@@ -63,6 +63,8 @@ func New(ctx context.Context, cfg Config, st *store.Store, ob *outbox.Outbox, lo
 	}
 	n := &Notifier{cfg: cfg, store: st, outbox: ob, log: log, secret: secret,
 		worker: host + "-" + hex.EncodeToString(b), kick: make(chan struct{}, 1)}
+	// Mail queued earlier may no longer be wanted when its turn comes.
+	ob.OnBeforeSend(n.stillWanted)
 	return n, nil
 }
 
@@ -90,19 +92,26 @@ func (n *Notifier) Subscribe(ctx context.Context, req store.NewSubscription) (Ou
 	if err != nil {
 		return 0, err
 	}
-	if addr.Mailable() {
+	if sub.Active() && addr.Mailable() {
 		return Active, nil
 	}
-	sentAt, claimed, err := n.store.ClaimConfirmation(ctx, addr.ID)
-	if err != nil || !claimed {
-		return ConfirmationPending, err
-	}
-	addr.ConfirmSentAt = sentAt
-	msg, err := n.confirmationMail(ctx, addr, sub)
-	if err != nil {
-		return 0, err
-	}
-	return ConfirmationSent, n.outbox.Queue(ctx, "confirm-"+itoa(addr.ID)+"-"+itoa(sentAt.UnixMilli()), msg)
+	// The claim and the mail commit together: a confirmation that failed to
+	// queue does not block the next one for a day.
+	outcome := ConfirmationPending
+	err = n.store.Atomically(ctx, func(ctx context.Context) error {
+		sentAt, claimed, err := n.store.ClaimConfirmation(ctx, addr.ID)
+		if err != nil || !claimed {
+			return err
+		}
+		addr.ConfirmSentAt = sentAt
+		msg, err := n.confirmationMail(ctx, addr, sub)
+		if err != nil {
+			return err
+		}
+		outcome = ConfirmationSent
+		return n.outbox.Queue(ctx, "confirm-"+itoa(addr.ID)+"-"+itoa(sentAt.UnixMilli()), msg)
+	})
+	return outcome, err
 }
 
 func validate(req *store.NewSubscription) error {
@@ -155,6 +164,9 @@ func (n *Notifier) Kick() {
 // Flush does every notification job that is due and reports how many.
 func (n *Notifier) Flush(ctx context.Context) (int, error) {
 	done := 0
+	if err := n.queueDueDigests(ctx); err != nil {
+		return 0, err
+	}
 	for _, kind := range []string{store.CommentJob, DigestJob} {
 		for ctx.Err() == nil {
 			// A fan-out of 10,000 takes seconds; after a crash, another node
@@ -188,7 +200,7 @@ func (n *Notifier) finish(ctx context.Context, j store.Job, err error) {
 		err = n.store.Complete(ctx, j.ID, n.worker)
 	case j.Attempts >= 20:
 		n.log.Error("notifications: giving up on a job", "kind", j.Kind, "key", j.Key, "err", err)
-		err = n.store.Fail(ctx, j.ID, n.worker, err)
+		err = n.store.Fail(ctx, j.ID, n.worker, err, "")
 	default:
 		n.log.Warn("notifications: job failed, will retry", "kind", j.Kind, "key", j.Key, "err", err)
 		err = n.store.Retry(ctx, j.ID, n.worker, err, outbox.Backoff(j.Attempts))
@@ -196,6 +208,28 @@ func (n *Notifier) finish(ctx context.Context, j store.Job, err error) {
 	if err != nil && ctx.Err() == nil {
 		n.log.Warn("notifications: could not record a job's outcome", "kind", j.Kind, "key", j.Key, "err", err)
 	}
+}
+
+// stillWanted reports whether a queued notification should still go out:
+// the comment may have been removed, the subscription stopped or the
+// address suppressed since it was queued. Other mail always goes.
+func (n *Notifier) stillWanted(ctx context.Context, key string) (bool, error) {
+	switch {
+	case strings.HasPrefix(key, "n-"):
+		sub, comment, _ := strings.Cut(key[2:], "-")
+		subID, _ := strconv.ParseInt(sub, 10, 64)
+		commentID, _ := strconv.ParseInt(comment, 10, 64)
+		return n.store.NotificationWanted(ctx, subID, commentID)
+	case strings.HasPrefix(key, "digest-"):
+		addr, _, _ := strings.Cut(key[len("digest-"):], "-")
+		id, _ := strconv.ParseInt(addr, 10, 64)
+		a, err := n.store.Address(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		return a.Mailable(), nil
+	}
+	return true, nil
 }
 
 // Bounced stops all mail to an address the mail server refused for good.

@@ -54,10 +54,11 @@ func (n *Notifier) Confirm(ctx context.Context, token string) (*parley.Address, 
 	}
 	id, _ := strconv.ParseInt(f[0], 10, 64)
 	sent, _ := strconv.ParseInt(f[1], 10, 64)
-	if time.Since(time.UnixMilli(sent)) > confirmTTL {
+	sentAt := time.UnixMilli(sent)
+	if n.store.Clock().Sub(sentAt) > confirmTTL {
 		return nil, parley.Errorf(parley.ECONFLICT, "This confirmation link has expired. Subscribe again to get a new one.")
 	}
-	if err := n.store.ConfirmAddress(ctx, id); err != nil {
+	if _, err := n.store.ConfirmSubscriptions(ctx, id, sentAt); err != nil {
 		return nil, err
 	}
 	return n.store.Address(ctx, id)

@@ -57,6 +57,16 @@ type Outbox struct {
 	sending sync.Mutex
 	// undeliverable hears of each address a mail server refused for good.
 	undeliverable func(ctx context.Context, to string)
+	// beforeSend decides whether a queued message is still wanted.
+	beforeSend func(ctx context.Context, key string) (bool, error)
+}
+
+// OnBeforeSend registers fn to decide, just before a message goes out,
+// whether it is still wanted (its reason may have gone since it was
+// queued); a message it turns down is finished without being sent. Call it
+// before Run.
+func (o *Outbox) OnBeforeSend(fn func(ctx context.Context, key string) (bool, error)) {
+	o.beforeSend = fn
 }
 
 // OnUndeliverable registers fn to hear of each address a mail server
@@ -163,8 +173,19 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 func (o *Outbox) deliver(ctx context.Context, j store.Job) bool {
 	var m mail.Message
 	if err := json.Unmarshal([]byte(j.Payload), &m); err != nil {
-		o.finish(ctx, o.store.Fail(ctx, j.ID, o.worker, fmt.Errorf("unreadable message: %w", err)))
+		o.finish(ctx, o.store.Fail(ctx, j.ID, o.worker, fmt.Errorf("unreadable message: %w", err), ""))
 		return false
+	}
+	if o.beforeSend != nil {
+		wanted, err := o.beforeSend(ctx, j.Key)
+		if err != nil {
+			o.finish(ctx, o.store.Retry(ctx, j.ID, o.worker, err, Backoff(j.Attempts)))
+			return false
+		}
+		if !wanted {
+			o.finish(ctx, o.store.Complete(ctx, j.ID, o.worker))
+			return false
+		}
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, mail.DefaultTimeout)
 	err := o.sender.Send(sendCtx, m)
@@ -175,7 +196,7 @@ func (o *Outbox) deliver(ctx context.Context, j store.Job) bool {
 		return true
 	case mail.IsPermanent(err) || j.Attempts >= MaxAttempts:
 		o.log.Error("outbox: giving up on a message", "job", j.ID, "attempts", j.Attempts, "err", err)
-		o.finish(ctx, o.store.Fail(ctx, j.ID, o.worker, err))
+		o.finish(ctx, o.store.Fail(ctx, j.ID, o.worker, err, recipientOnly(m)))
 		if mail.IsPermanent(err) && o.undeliverable != nil && !errors.Is(err, mail.ErrInvalid) {
 			o.undeliverable(ctx, m.To)
 		}
@@ -190,6 +211,13 @@ func (o *Outbox) finish(ctx context.Context, err error) {
 	if err != nil && ctx.Err() == nil {
 		o.log.Warn("outbox: could not record a send", "err", err)
 	}
+}
+
+// recipientOnly is what a failed message keeps for admins: its recipient,
+// not its text, which may hold a sign-in link.
+func recipientOnly(m mail.Message) string {
+	b, _ := json.Marshal(struct{ To string }{m.To})
+	return string(b)
 }
 
 // Backoff is the wait before the next attempt after the given number of

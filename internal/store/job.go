@@ -101,14 +101,16 @@ func (s *Store) Retry(ctx context.Context, id int64, worker string, cause error,
 	return s.finishJob(ctx, id, worker, `run_at = ?, last_error = ?`, millis(s.now().Add(after)), cause.Error())
 }
 
-// Fail gives up on a job for good, noting why.
-func (s *Store) Fail(ctx context.Context, id int64, worker string, cause error) error {
-	return s.finishJob(ctx, id, worker, `failed_at = ?, last_error = ?`, millis(s.now()), cause.Error())
+// Fail gives up on a job for good, noting why. Its payload is replaced by
+// keep: what admins need to know of it, without secrets such as links.
+func (s *Store) Fail(ctx context.Context, id int64, worker string, cause error, keep string) error {
+	return s.finishJob(ctx, id, worker, `failed_at = ?, last_error = ?, payload = ?`, millis(s.now()), cause.Error(), keep)
 }
 
 // FailedJob is a job that failed for good.
 type FailedJob struct {
 	ID        int64
+	Kind      string
 	Key       string
 	Attempts  int
 	LastError string
@@ -117,10 +119,10 @@ type FailedJob struct {
 	To string
 }
 
-// FailedJobs lists the jobs of a kind that failed for good, newest first.
-func (s *Store) FailedJobs(ctx context.Context, kind string, limit int) ([]FailedJob, error) {
-	rows, err := s.query(ctx, `SELECT id, COALESCE(key, ''), attempts, last_error, failed_at, payload FROM jobs
-		WHERE kind = ? AND failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT ?`, kind, limit)
+// FailedJobs lists the jobs that failed for good, newest first.
+func (s *Store) FailedJobs(ctx context.Context, limit int) ([]FailedJob, error) {
+	rows, err := s.query(ctx, `SELECT id, kind, COALESCE(key, ''), attempts, last_error, failed_at, payload FROM jobs
+		WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -130,7 +132,7 @@ func (s *Store) FailedJobs(ctx context.Context, kind string, limit int) ([]Faile
 		var j FailedJob
 		var failed int64
 		var payload string
-		if err := rows.Scan(&j.ID, &j.Key, &j.Attempts, &j.LastError, &failed, &payload); err != nil {
+		if err := rows.Scan(&j.ID, &j.Kind, &j.Key, &j.Attempts, &j.LastError, &failed, &payload); err != nil {
 			return nil, s.fail(err)
 		}
 		j.FailedAt = fromMillis(failed)

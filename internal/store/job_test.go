@@ -53,7 +53,7 @@ func TestJobsLeaseRetryAndFail(t *testing.T) {
 		t.Fatalf("got %d due jobs, want 2", len(due))
 	}
 	for _, j := range due {
-		if err := s.Fail(ctx, j.ID, "w3", errors.New("address rejected")); err != nil {
+		if err := s.Fail(ctx, j.ID, "w3", errors.New("address rejected"), ""); err != nil {
 			t.Fatal(err)
 		}
 	}

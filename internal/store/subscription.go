@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"strconv"
 	"time"
 
@@ -24,18 +23,18 @@ func (s *Store) announceComment(ctx context.Context, tx *sql.Tx, commentID int64
 	return s.txExec(ctx, tx, sqlAnnounceComment, CommentJob, strconv.FormatInt(commentID, 10), now, now)
 }
 
-const addressCols = `a.id, a.email, a.language, a.confirmed_at, a.confirm_sent_at, a.suppressed_at, a.suppressed_why`
+const addressCols = `a.id, a.email, a.language, a.confirm_sent_at, a.suppressed_at, a.suppressed_why`
 
 func scanAddress(row interface{ Scan(...any) error }) (*parley.Address, error) {
 	a := &parley.Address{}
-	var confirmed, sent, suppressed sql.NullInt64
-	if err := row.Scan(&a.ID, &a.Email, &a.Language, &confirmed, &sent, &suppressed, &a.SuppressedWhy); err != nil {
+	var sent, suppressed sql.NullInt64
+	if err := row.Scan(&a.ID, &a.Email, &a.Language, &sent, &suppressed, &a.SuppressedWhy); err != nil {
 		if err == sql.ErrNoRows {
 			return nil, parley.Errorf(parley.ENOTFOUND, "There is no such address.")
 		}
 		return nil, err
 	}
-	a.ConfirmedAt, a.ConfirmSentAt, a.SuppressedAt = fromNullMillis(confirmed), fromNullMillis(sent), fromNullMillis(suppressed)
+	a.ConfirmSentAt, a.SuppressedAt = fromNullMillis(sent), fromNullMillis(suppressed)
 	return a, nil
 }
 
@@ -58,25 +57,31 @@ type NewSubscription struct {
 	Scope     parley.Scope
 	CommentID int64
 	Delivery  parley.Delivery
-	// Proven says the address is already proven (a confirmed account's), so
-	// it needs no double opt-in, and is no longer suppressed.
+	// Proven says the request comes from the address's owner (their
+	// confirmed account): the subscription needs no double opt-in, and an
+	// address they had stopped all mail to may be mailed again.
 	Proven bool
 }
 
-// Subscribe starts (or restarts) a subscription and returns it with its
-// address, whose state says whether a confirmation is needed.
+// Subscribe records a request to follow something and returns the
+// subscription with its address. Consent is per subscription: a request
+// that is not proven leaves a live subscription as it is and makes any
+// other one pending until its owner confirms, so that nobody can start,
+// restart or change someone else's mail by typing their address.
 func (s *Store) Subscribe(ctx context.Context, n NewSubscription) (*parley.Subscription, *parley.Address, error) {
 	now := millis(s.now())
 	email := parley.NormalizeEmail(n.Email)
-	sub := &parley.Subscription{DebateID: n.DebateID, Scope: n.Scope, CommentID: n.CommentID, Delivery: n.Delivery}
+	var sub *parley.Subscription
 	var addr *parley.Address
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO addresses (email, created_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`), email, now); err != nil {
 			return err
 		}
 		if n.Proven {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE addresses SET confirmed_at = COALESCE(confirmed_at, ?), suppressed_at = NULL,
-				suppressed_why = '' WHERE email = ?`), now, email); err != nil {
+			// Their own request lifts "stop all mail"; a bounce waits for a
+			// confirmation link, which proves mail arrives again.
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE addresses SET suppressed_at = NULL, suppressed_why = ''
+				WHERE email = ? AND suppressed_why = 'unsubscribed'`), email); err != nil {
 				return err
 			}
 		}
@@ -84,16 +89,42 @@ func (s *Store) Subscribe(ctx context.Context, n NewSubscription) (*parley.Subsc
 		if addr, err = scanAddress(tx.QueryRowContext(ctx, s.q(`SELECT `+addressCols+` FROM addresses a WHERE a.email = ?`), email)); err != nil {
 			return err
 		}
-		sub.AddressID = addr.ID
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO subscriptions (address_id, debate_id, scope, comment_id, delivery, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (address_id, debate_id, scope, comment_id)
-			DO UPDATE SET delivery = excluded.delivery, ended_at = NULL RETURNING id, created_at`),
-			addr.ID, n.DebateID, n.Scope, n.CommentID, n.Delivery, now).Scan(&sub.ID, &now)
+		confirmed := sql.NullInt64{}
+		if n.Proven {
+			confirmed = sql.NullInt64{Int64: now, Valid: true}
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO subscriptions (address_id, debate_id, scope, comment_id, delivery, confirmed_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address_id, debate_id, scope, comment_id) DO NOTHING RETURNING id`),
+			addr.ID, n.DebateID, n.Scope, n.CommentID, n.Delivery, confirmed, now).Scan(&id)
+		if err == sql.ErrNoRows {
+			// It exists: the owner may change it; anyone else may only ask
+			// again for one that is not live.
+			set := `delivery = ?, ended_at = NULL, confirmed_at = COALESCE(confirmed_at, ?), created_at = ?`
+			where := ``
+			if !n.Proven {
+				set = `delivery = ?, ended_at = NULL, confirmed_at = NULL, created_at = ?`
+				where = ` AND (ended_at IS NOT NULL OR confirmed_at IS NULL)`
+			}
+			args := []any{n.Delivery}
+			if n.Proven {
+				args = append(args, now)
+			}
+			args = append(args, now, addr.ID, n.DebateID, n.Scope, n.CommentID)
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE subscriptions SET `+set+`
+				WHERE address_id = ? AND debate_id = ? AND scope = ? AND comment_id = ?`+where), args...)
+		}
+		if err != nil {
+			return err
+		}
+		sub, err = scanSubscription(tx.QueryRowContext(ctx, s.q(`SELECT `+subscriptionCols+` FROM subscriptions s
+			JOIN debates d ON d.id = s.debate_id WHERE s.address_id = ? AND s.debate_id = ? AND s.scope = ? AND s.comment_id = ?`),
+			addr.ID, n.DebateID, n.Scope, n.CommentID))
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	sub.CreatedAt = fromMillis(now)
 	return sub, addr, nil
 }
 
@@ -116,20 +147,36 @@ func (s *Store) ClaimConfirmation(ctx context.Context, addressID int64) (time.Ti
 	return now, claimed, err
 }
 
-// ConfirmAddress records the owner's consent: the address receives the
-// mail of its subscriptions, even after it had unsubscribed or bounced.
-func (s *Store) ConfirmAddress(ctx context.Context, addressID int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE addresses SET confirmed_at = ?, suppressed_at = NULL, suppressed_why = '' WHERE id = ?`),
-			millis(s.now()), addressID)
+// ConfirmSubscriptions records the owner's consent to the subscriptions
+// of an address that were waiting for it when the confirmation mail went
+// out (asked for at or before sentAt), and lifts any suppression: the link
+// came by mail, so mail arrives. It returns how many it confirmed.
+func (s *Store) ConfirmSubscriptions(ctx context.Context, addressID int64, sentAt time.Time) (int64, error) {
+	now := millis(s.now())
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE addresses SET suppressed_at = NULL, suppressed_why = '' WHERE id = ?`), addressID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if k, _ := res.RowsAffected(); k == 0 {
 			return parley.Errorf(parley.ENOTFOUND, "There is no such address.")
 		}
-		return nil
+		res, err = tx.ExecContext(ctx, s.q(`UPDATE subscriptions SET confirmed_at = ?
+			WHERE address_id = ? AND confirmed_at IS NULL AND ended_at IS NULL AND created_at <= ?`), now, addressID, millis(sentAt))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
 	})
+	return n, err
+}
+
+// ConfirmSubscription confirms one waiting subscription of an address, from
+// the address's own subscriptions page.
+func (s *Store) ConfirmSubscription(ctx context.Context, addressID, id int64) error {
+	return s.updateSubscription(ctx, addressID, id, `confirmed_at = COALESCE(confirmed_at, ?)`, millis(s.now()))
 }
 
 // SuppressAddress stops all mail to an address (why: "unsubscribed" or
@@ -139,7 +186,7 @@ func (s *Store) SuppressAddress(ctx context.Context, email, why string) error {
 	now := millis(s.now())
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, s.q(`UPDATE addresses SET suppressed_at = ?, suppressed_why = ?, confirmed_at = NULL
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE addresses SET suppressed_at = ?, suppressed_why = ?
 			WHERE email = ? RETURNING id`), now, why, parley.NormalizeEmail(email)).Scan(&id)
 		if err == sql.ErrNoRows {
 			return nil // never subscribed: nothing to stop
@@ -153,20 +200,21 @@ func (s *Store) SuppressAddress(ctx context.Context, email, why string) error {
 	})
 }
 
-const subscriptionCols = `s.id, s.address_id, s.debate_id, s.scope, s.comment_id, s.delivery, s.created_at, s.ended_at, d.slug, d.title`
+const subscriptionCols = `s.id, s.address_id, s.debate_id, s.scope, s.comment_id, s.delivery, s.confirmed_at, s.created_at, s.ended_at,
+	d.slug, d.title`
 
 func scanSubscription(row interface{ Scan(...any) error }) (*parley.Subscription, error) {
 	sub := &parley.Subscription{}
 	var created int64
-	var ended sql.NullInt64
-	if err := row.Scan(&sub.ID, &sub.AddressID, &sub.DebateID, &sub.Scope, &sub.CommentID, &sub.Delivery, &created, &ended,
+	var confirmed, ended sql.NullInt64
+	if err := row.Scan(&sub.ID, &sub.AddressID, &sub.DebateID, &sub.Scope, &sub.CommentID, &sub.Delivery, &confirmed, &created, &ended,
 		&sub.DebateSlug, &sub.DebateTitle); err != nil {
 		if err == sql.ErrNoRows {
 			return nil, parley.Errorf(parley.ENOTFOUND, "There is no such subscription.")
 		}
 		return nil, err
 	}
-	sub.CreatedAt, sub.EndedAt = fromMillis(created), fromNullMillis(ended)
+	sub.ConfirmedAt, sub.CreatedAt, sub.EndedAt = fromNullMillis(confirmed), fromMillis(created), fromNullMillis(ended)
 	return sub, nil
 }
 
@@ -230,7 +278,7 @@ type Recipient struct {
 // its most specific subscription; the comment's own author never. after is
 // the last AddressID of the previous batch.
 func (s *Store) Recipients(ctx context.Context, c *parley.Comment, mentioned []string, after int64, limit int) ([]Recipient, error) {
-	args := []any{c.DebateID, c.RootID, c.ReplyToID}
+	args := []any{c.ReplyToID, c.DebateID, c.RootID, c.ReplyToID}
 	mentions := ""
 	if len(mentioned) > 0 {
 		mentions = ` OR (s.scope = 'replies' AND a.email IN (` + placeholders(len(mentioned)) + `))`
@@ -239,13 +287,17 @@ func (s *Store) Recipients(ctx context.Context, c *parley.Comment, mentioned []s
 		}
 	}
 	args = append(args, parley.NormalizeEmail(c.AuthorEmail), after, limit)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id, a.email, a.language, s.id, s.scope, s.comment_id, s.delivery
+	// Ordered so that an address's first row is its most specific
+	// subscription: replies to the comment answered, then a mention, then
+	// the thread, then the debate.
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id, a.email, a.language, s.id, s.scope, s.comment_id, s.delivery,
+			CASE WHEN s.scope = 'replies' AND s.comment_id = ? THEN 0 WHEN s.scope = 'replies' THEN 1 WHEN s.scope = 'thread' THEN 2 ELSE 3 END AS rank
 		FROM subscriptions s JOIN addresses a ON a.id = s.address_id
-		WHERE s.ended_at IS NULL AND a.confirmed_at IS NOT NULL AND a.suppressed_at IS NULL AND s.debate_id = ?
+		WHERE s.ended_at IS NULL AND s.confirmed_at IS NOT NULL AND a.suppressed_at IS NULL AND s.debate_id = ?
 			AND ((s.scope = 'debate' AND s.comment_id = 0) OR (s.scope = 'thread' AND s.comment_id = ?)
 				OR (s.scope = 'replies' AND s.comment_id = ?)`+mentions+`)
 			AND a.email <> ? AND a.id > ?
-		ORDER BY a.id, CASE s.scope WHEN 'replies' THEN 0 WHEN 'thread' THEN 1 ELSE 2 END LIMIT ?`), args...)
+		ORDER BY a.id, rank LIMIT ?`), args...)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -253,7 +305,8 @@ func (s *Store) Recipients(ctx context.Context, c *parley.Comment, mentioned []s
 	var list []Recipient
 	for rows.Next() {
 		var r Recipient
-		if err := rows.Scan(&r.AddressID, &r.Email, &r.Language, &r.SubscriptionID, &r.Scope, &r.CommentID, &r.Delivery); err != nil {
+		var rank int
+		if err := rows.Scan(&r.AddressID, &r.Email, &r.Language, &r.SubscriptionID, &r.Scope, &r.CommentID, &r.Delivery, &rank); err != nil {
 			return nil, s.fail(err)
 		}
 		if n := len(list); n > 0 && list[n-1].AddressID == r.AddressID {
@@ -264,13 +317,40 @@ func (s *Store) Recipients(ctx context.Context, c *parley.Comment, mentioned []s
 	return list, s.fail(rows.Err())
 }
 
-// AddDigestItem keeps a comment for a digest subscriber's next digest.
-func (s *Store) AddDigestItem(ctx context.Context, subscriptionID, commentID int64) error {
+// AddDigestItem keeps a comment for the digest of a delivery that is due at dueAt.
+func (s *Store) AddDigestItem(ctx context.Context, r Recipient, commentID int64, dueAt time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO digest_items (subscription_id, comment_id, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (subscription_id, comment_id) DO NOTHING`), subscriptionID, commentID, millis(s.now()))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO digest_items (subscription_id, comment_id, address_id, delivery, due_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, comment_id) DO NOTHING`),
+			r.SubscriptionID, commentID, r.AddressID, r.Delivery, millis(dueAt), millis(s.now()))
 		return err
 	})
+}
+
+// DueDigest is an address whose digest of one delivery is due.
+type DueDigest struct {
+	AddressID int64
+	Delivery  parley.Delivery
+}
+
+// DueDigests lists the digests that are due: only addresses with something
+// pending are ever looked at.
+func (s *Store) DueDigests(ctx context.Context, limit int) ([]DueDigest, error) {
+	rows, err := s.query(ctx, `SELECT DISTINCT address_id, delivery FROM digest_items WHERE due_at <= ? ORDER BY address_id LIMIT ?`,
+		millis(s.now()), limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var list []DueDigest
+	for rows.Next() {
+		var d DueDigest
+		if err := rows.Scan(&d.AddressID, &d.Delivery); err != nil {
+			return nil, s.fail(err)
+		}
+		list = append(list, d)
+	}
+	return list, s.fail(rows.Err())
 }
 
 // DigestItem is a comment waiting in a digest.
@@ -281,45 +361,72 @@ type DigestItem struct {
 	DebateTitle    string
 }
 
-// TakeDigest removes and returns the comments waiting for an address's
-// digests of one delivery, oldest first, leaving out comments that were
-// removed meanwhile. Inside Atomically, the removal commits with the mail
-// that carries them.
+// TakeDigest removes the due items of an address's digest of one delivery
+// in one statement (so two takers never both get an item, and an item
+// added meanwhile waits for the next digest) and returns those still worth
+// sending: of live subscriptions, about comments still shown, oldest first.
+// Inside Atomically, the removal commits with the mail that carries them.
 func (s *Store) TakeDigest(ctx context.Context, addressID int64, d parley.Delivery) ([]DigestItem, error) {
 	var items []DigestItem
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT i.subscription_id, d.slug, d.title, `+commentCols+`
-			FROM digest_items i JOIN subscriptions s ON s.id = i.subscription_id JOIN comments c ON c.id = i.comment_id
-			JOIN debates d ON d.id = c.debate_id
-			WHERE s.address_id = ? AND s.delivery = ? ORDER BY c.id`), addressID, d)
+		rows, err := tx.QueryContext(ctx, s.q(`DELETE FROM digest_items WHERE address_id = ? AND delivery = ? AND due_at <= ?
+			RETURNING subscription_id, comment_id`), addressID, d, millis(s.now()))
 		if err != nil {
 			return err
 		}
-		var subs []int64
+		taken := map[int64]int64{} // comment → subscription
 		for rows.Next() {
-			var it DigestItem
-			if it.Comment, err = scanComment(rows, &it.SubscriptionID, &it.DebateSlug, &it.DebateTitle); err != nil {
+			var sub, comment int64
+			if err := rows.Scan(&sub, &comment); err != nil {
 				rows.Close()
 				return err
 			}
-			subs = append(subs, it.SubscriptionID)
-			if it.Comment.Status == parley.CommentApproved && it.Comment.DeletedAt.IsZero() {
+			taken[comment] = sub
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(taken) == 0 {
+			return err
+		}
+		args := make([]any, 0, len(taken))
+		for comment := range taken {
+			args = append(args, comment)
+		}
+		rows, err = tx.QueryContext(ctx, s.q(`SELECT s.id, d.slug, d.title, `+commentCols+`
+			FROM comments c JOIN debates d ON d.id = c.debate_id
+			JOIN subscriptions s ON s.address_id = ? AND s.ended_at IS NULL AND s.confirmed_at IS NOT NULL
+			WHERE c.id IN (`+placeholders(len(args))+`) AND c.status = 'approved' AND c.deleted_at IS NULL ORDER BY c.id`),
+			append([]any{addressID}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it DigestItem
+			if it.Comment, err = scanComment(rows, &it.SubscriptionID, &it.DebateSlug, &it.DebateTitle); err != nil {
+				return err
+			}
+			if taken[it.Comment.ID] == it.SubscriptionID {
 				items = append(items, it)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range slices.Compact(slices.Sorted(slices.Values(subs))) {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM digest_items WHERE subscription_id = ?`), id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return rows.Err()
 	})
 	return items, err
 }
+
+// NotificationWanted reports whether a notification queued earlier should
+// still go out: its subscription live and confirmed, its address not
+// stopped, its comment still shown.
+func (s *Store) NotificationWanted(ctx context.Context, subscriptionID, commentID int64) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM subscriptions s JOIN addresses a ON a.id = s.address_id, comments c
+		WHERE s.id = ? AND s.ended_at IS NULL AND s.confirmed_at IS NOT NULL AND a.suppressed_at IS NULL
+			AND c.id = ? AND c.status = 'approved' AND c.deleted_at IS NULL`, subscriptionID, commentID).Scan(&n)
+	return n == 1, s.fail(err)
+}
+
+// Clock is the store's time, which tests may move.
+func (s *Store) Clock() time.Time { return s.now() }
 
 // DebateAuthors maps each name that signs an approved comment in the debate
 // to the latest such comment, for finding "@Name" mentions.

@@ -487,7 +487,7 @@ type accountHome struct {
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	p := accountHome{pageMeta: s.meta(r, "Your account"), Account: u, Done: r.URL.Query().Get("done")}
-	if a, err := s.store.AddressByEmail(r.Context(), u.Email); err == nil {
+	if a, err := s.store.AddressByEmail(r.Context(), u.Email); err == nil && u.Verified() {
 		p.Subscriptions = "/subscriptions/" + s.notify.ManageToken(a.ID)
 	}
 	s.render(w, r, http.StatusOK, "account", p)

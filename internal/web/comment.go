@@ -84,6 +84,14 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	// The comment is stored: a subscription that fails is logged, not
 	// reported as a failed post (the reader would post again).
 	proven := u != nil && u.Verified()
+	if !proven && (in.NotifyReplies || in.NotifyAll) {
+		// Asking for mail to an unproven address sends a confirmation: it
+		// counts against the network's limit, as on the subscribe form.
+		if ok, _ := s.limits.links.allow(s.clientNet(r), time.Now()); !ok {
+			s.log.Info("subscribe with a comment: over the network's limit", "comment", c.ID)
+			return c, true, nil
+		}
+	}
 	for _, want := range []struct {
 		on        bool
 		scope     parley.Scope

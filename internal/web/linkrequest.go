@@ -94,7 +94,7 @@ func (s *Server) doLinkRequest(ctx context.Context, j store.Job) {
 		err = s.store.Complete(ctx, j.ID, s.worker)
 	case j.Attempts >= 10:
 		s.log.Error("link request: giving up", "job", j.ID, "err", err)
-		err = s.store.Fail(ctx, j.ID, s.worker, err)
+		err = s.store.Fail(ctx, j.ID, s.worker, err, "")
 	default:
 		s.log.Warn("link request failed, will retry", "job", j.ID, "err", err)
 		err = s.store.Retry(ctx, j.ID, s.worker, err, time.Minute)

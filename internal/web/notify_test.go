@@ -260,3 +260,108 @@ func TestABouncedAddressGetsNoMoreMail(t *testing.T) {
 func subscription(email string, debateID int64) store.NewSubscription {
 	return store.NewSubscription{Email: email, DebateID: debateID, Scope: parley.ScopeDebate, Delivery: parley.DeliverImmediately, Proven: true}
 }
+
+func TestAStrangerCannotStartOrChangeSomeoneElsesMail(t *testing.T) {
+	s, smtp := mailSite(t)
+	d := s.debate("consent", parley.DebatePublished, false)
+	other := s.debate("other", parley.DebatePublished, false)
+	ctx := context.Background()
+	sub, _, err := s.store.Subscribe(ctx, subscription("owner@example.org", d.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The owner stops it with one click.
+	if err := s.store.EndSubscription(ctx, sub.AddressID, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A stranger types the owner's address into both debates' forms, and
+	// ticks "every new comment" on a comment of their own.
+	for _, slug := range []string{"consent", "other"} {
+		wantStatus(t, s.postForm(newBrowser(), "/debates/"+slug+"/subscriptions", url.Values{"email": {"owner@example.org"}, "delivery": {"daily"}}), http.StatusOK)
+	}
+	wantStatus(t, s.postForm(newBrowser(), "/debates/other/comments", url.Values{"author_name": {"Stranger"}, "author_email": {"owner@example.org"},
+		"body": {"Typed with someone else's address."}, "notify_all": {"1"}}), http.StatusSeeOther)
+	s.settle()
+	confirmations := len(smtp.Received()) // at most one, which asks
+	if confirmations > 1 {
+		t.Fatalf("%d confirmations to one address in a day", confirmations)
+	}
+	s.comment(d, 0, "Writer", "News in the first debate.")
+	s.comment(other, 0, "Writer", "News in the second debate.")
+	s.settle()
+	if n := len(smtp.Received()); n != confirmations {
+		t.Fatalf("the stranger's requests started mail: %d mails beyond the confirmation", n-confirmations)
+	}
+	// A live subscription is not the stranger's to change.
+	live, _, err := s.store.Subscribe(ctx, subscription("keeper@example.org", d.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, s.postForm(newBrowser(), "/debates/consent/subscriptions", url.Values{"email": {"keeper@example.org"}, "delivery": {"weekly"}}), http.StatusOK)
+	after, err := s.store.Subscription(ctx, live.ID)
+	if err != nil || after.Delivery != parley.DeliverImmediately || !after.Active() {
+		t.Errorf("after a stranger's request the subscription is %+v (%v)", after, err)
+	}
+}
+
+func TestQueuedMailThatIsNoLongerWantedIsNotSent(t *testing.T) {
+	s, smtp := mailSite(t)
+	d := s.debate("late", parley.DebatePublished, false)
+	ctx := context.Background()
+	if _, _, err := s.store.Subscribe(ctx, subscription("reader@example.org", d.ID)); err != nil {
+		t.Fatal(err)
+	}
+	smtp.Stop()
+	c := s.comment(d, 0, "Spammer", "Cheap pills.")
+	s.settle() // queued, and the first attempt failed
+	if err := s.store.SetCommentStatus(ctx, c.ID, parley.CommentSpam); err != nil {
+		t.Fatal(err)
+	}
+	smtp.Start()
+	s.clock.setAhead(2 * time.Hour)
+	defer s.clock.setAhead(0)
+	s.settle()
+	time.Sleep(100 * time.Millisecond)
+	if n := len(smtp.Received()); n != 0 {
+		t.Fatalf("%d mails about a comment marked spam after it was queued", n)
+	}
+}
+
+func TestDigestsFollowTheSubscription(t *testing.T) {
+	s, smtp := mailSite(t)
+	d := s.debate("digests", parley.DebatePublished, false)
+	ctx := context.Background()
+	subscribe := func(email string) *parley.Subscription {
+		t.Helper()
+		req := subscription(email, d.ID)
+		req.Delivery = parley.DeliverDaily
+		sub, _, err := s.store.Subscribe(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	stopped, switched := subscribe("stopped@example.org"), subscribe("switched@example.org")
+	s.comment(d, 0, "Writer", "Something for the digest.")
+	s.settle()
+	// One stops before the digest is due; the other switches to mail as it comes.
+	if err := s.store.EndSubscription(ctx, stopped.AddressID, stopped.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.SetDelivery(ctx, switched.AddressID, switched.ID, parley.DeliverImmediately); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.setAhead(25 * time.Hour)
+	defer s.clock.setAhead(0)
+	s.settle()
+	_, _ = nextMail(t, smtp, 1)
+	time.Sleep(100 * time.Millisecond)
+	got := smtp.Received()
+	if len(got) != 1 || got[0].To[0] != "switched@example.org" {
+		var to []string
+		for _, m := range got {
+			to = append(to, m.To[0])
+		}
+		t.Fatalf("digests went to %v; want only the one still subscribed, whose pending comment its change of delivery kept", to)
+	}
+}

@@ -27,14 +27,18 @@ func newSubscribeForm(d *parley.Debate) subscribeForm {
 	return subscribeForm{Action: "/debates/" + d.Slug + "/subscriptions#subscribe", Delivery: parley.DeliverImmediately}
 }
 
-// subscriptionRequest reads what to follow from a form or an API body.
+// subscribe follows a debate, or with threadID one of its conversations,
+// for a form or an API request. A signed-in reader follows with their
+// account's address, proven if they confirmed it.
 func (s *Server) subscribe(r *http.Request, d *parley.Debate, email string, threadID int64, delivery parley.Delivery) (notify.Outcome, error) {
-	if ok, wait := s.limits.links.allow(s.clientNet(r), time.Now()); !ok {
-		return 0, rateLimited(wait, "subscribing")
-	}
 	req := store.NewSubscription{Email: email, DebateID: d.ID, Scope: parley.ScopeDebate, Delivery: delivery}
-	if u := currentUser(r); u != nil && u.Verified() {
-		req.Email, req.Proven = u.Email, true
+	if u := currentUser(r); u != nil {
+		req.Email, req.Proven = u.Email, u.Verified()
+	}
+	if !req.Proven {
+		if ok, wait := s.limits.links.allow(s.clientNet(r), time.Now()); !ok {
+			return 0, rateLimited(wait, "subscribing")
+		}
 	}
 	if threadID != 0 {
 		c, err := s.visibleComment(r, threadID)
@@ -202,6 +206,9 @@ func (s *Server) handleChangeSubscriptions(w http.ResponseWriter, r *http.Reques
 		err = s.store.SetDelivery(r.Context(), a.ID, id, parley.Delivery(r.PostForm.Get("delivery")))
 	case "stop":
 		err = s.store.EndSubscription(r.Context(), a.ID, id)
+	case "confirm":
+		// This page's link came by mail to the address: its owner is here.
+		err = s.store.ConfirmSubscription(r.Context(), a.ID, id)
 	case "stop-all":
 		err, done = s.notify.UnsubscribeAll(r.Context(), a), "stopped"
 	default:
@@ -249,7 +256,7 @@ type adminMailPage struct {
 // handleAdminMail shows the mail that could not be delivered, and the
 // addresses that refused it, for admins.
 func (s *Server) handleAdminMail(w http.ResponseWriter, r *http.Request) {
-	failed, err := s.store.FailedJobs(r.Context(), "mail", 100)
+	failed, err := s.store.FailedJobs(r.Context(), 100)
 	if err != nil {
 		s.fail(w, r, err)
 		return

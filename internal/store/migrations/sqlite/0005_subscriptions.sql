@@ -1,14 +1,13 @@
 -- Subscriptions: readers follow a debate, a thread or the replies to their
 -- own comment, by mail, immediately or in a daily or weekly digest.
 
--- Every address Parley may mail about subscriptions, with its consent:
--- confirmed by a double opt-in, and suppressed (no mail at all, until it
--- confirms again) after it unsubscribed from everything or bounced.
+-- Every address Parley may mail about subscriptions: suppressed (no mail
+-- at all, until it confirms again) after it unsubscribed from everything
+-- or bounced.
 CREATE TABLE addresses (
     id              INTEGER PRIMARY KEY,
     email           TEXT NOT NULL UNIQUE,
     language        TEXT NOT NULL DEFAULT '',
-    confirmed_at    INTEGER,
     -- confirm_sent_at is when the last confirmation mail went out: at most one a day.
     confirm_sent_at INTEGER,
     suppressed_at   INTEGER,
@@ -26,6 +25,9 @@ CREATE TABLE subscriptions (
     scope       TEXT NOT NULL CHECK (scope IN ('debate', 'thread', 'replies')),
     comment_id  INTEGER NOT NULL DEFAULT 0,
     delivery    TEXT NOT NULL DEFAULT 'immediate' CHECK (delivery IN ('immediate', 'daily', 'weekly')),
+    -- confirmed_at is the owner's consent to this subscription (a double
+    -- opt-in, or the request of their confirmed account); no mail before it.
+    confirmed_at INTEGER,
     created_at  INTEGER NOT NULL,
     ended_at    INTEGER
 );
@@ -33,10 +35,17 @@ CREATE UNIQUE INDEX subscriptions_one ON subscriptions (address_id, debate_id, s
 -- The subscribers of one debate, thread or comment, for fanning out a comment.
 CREATE INDEX subscriptions_target ON subscriptions (debate_id, scope, comment_id) WHERE ended_at IS NULL;
 
--- Comments waiting for a digest subscriber's next digest.
+-- Comments waiting for a digest, each with the digest it goes in (the
+-- delivery when it came, and when that digest is due), so that changing a
+-- subscription's delivery strands nothing.
 CREATE TABLE digest_items (
     subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
     comment_id      INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+    address_id      INTEGER NOT NULL REFERENCES addresses (id) ON DELETE CASCADE,
+    delivery        TEXT NOT NULL CHECK (delivery IN ('daily', 'weekly')),
+    due_at          INTEGER NOT NULL,
     created_at      INTEGER NOT NULL,
     PRIMARY KEY (subscription_id, comment_id)
 );
+-- The digests that are due, for the sweep that sends them.
+CREATE INDEX digest_items_due ON digest_items (due_at, address_id, delivery);
