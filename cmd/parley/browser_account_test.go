@@ -42,7 +42,8 @@ func TestBrowserAccountAndConsole(t *testing.T) {
 	start := time.Now()
 	smtp := mailtest.New(t, mailtest.Options{})
 	dir := t.TempDir()
-	base, stop, logs := startParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0")
+	// Chromium fills forms faster than a person could.
+	base, stop, logs := startParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
 	defer func() {
 		if err := stop(); err != nil {
 			t.Errorf("stop parley: %v", err)

@@ -258,7 +258,8 @@ func TestBrowserCommentAndReply(t *testing.T) {
 	execPath := chromiumPath(t)
 	start := time.Now()
 
-	base, stop, logs := startParley(t, "--data-dir", t.TempDir())
+	// Chromium fills the form faster than a person could.
+	base, stop, logs := startParley(t, "--data-dir", t.TempDir(), "--min-fill-time=0")
 	defer func() {
 		if err := stop(); err != nil {
 			t.Errorf("stop parley: %v", err)

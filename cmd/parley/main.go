@@ -93,7 +93,7 @@ type options struct {
 	demo                                                  bool
 	maxComment, maxDepth, postRate, postBurst             int
 	trustedProxies, smtpURL, mailFrom                     string
-	shutdownTimeout                                       time.Duration
+	shutdownTimeout, minFillTime                          time.Duration
 	// user create
 	email, name, role string
 }
@@ -144,6 +144,11 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 			timeout = d
 		}
 		fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", timeout, "how long in-flight requests may take to finish on shutdown (PARLEY_SHUTDOWN_TIMEOUT)")
+		fill := 3 * time.Second
+		if d, err := time.ParseDuration(e.getenv("PARLEY_MIN_FILL_TIME")); err == nil {
+			fill = d
+		}
+		fs.DurationVar(&o.minFillTime, "min-fill-time", fill, "comment forms sent back sooner than this after they were shown are held for a moderator; 0 turns the check off (PARLEY_MIN_FILL_TIME)")
 	}
 	return fs
 }
@@ -246,7 +251,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 			"and admins can read every link in the dev mailbox; set PARLEY_SMTP_URL")
 	}
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
-		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender}, st, md, log)
+		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender, MinFillTime: fillTime(o.minFillTime)}, st, md, log)
 	if err != nil {
 		return err
 	}
@@ -294,6 +299,14 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// fillTime is the web configuration's form of --min-fill-time, where 0 is "off".
+func fillTime(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // mailFrom is the From address of outgoing mail: the one configured, or

@@ -143,3 +143,11 @@ func (s *Store) FailedJobs(ctx context.Context, limit int) ([]FailedJob, error) 
 	}
 	return list, s.fail(rows.Err())
 }
+
+// DueJobs counts the jobs that are due and not finished, leased ones
+// included: zero means the queue has caught up.
+func (s *Store) DueJobs(ctx context.Context) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= ?`, millis(s.now())).Scan(&n)
+	return n, s.fail(err)
+}

@@ -294,7 +294,7 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		}
 		in.SubmissionKey = "k:" + s.keyed(key, scope)
 	}
-	c, created, err := s.postComment(r, d, in)
+	c, created, err := s.postComment(r, d, in, "")
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

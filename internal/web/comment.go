@@ -19,7 +19,9 @@ import (
 // postComment validates, renders and stores a reader's comment. The same
 // path serves the form and the API. created is false when the same
 // submission was already stored (a refresh, a back button, a retry).
-func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment) (c *parley.Comment, created bool, err error) {
+// hold, when set, is the status a suspicious form post is stored with
+// (see formTrap).
+func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment, hold parley.CommentStatus) (c *parley.Comment, created bool, err error) {
 	u := currentUser(r)
 	if ok, wait := s.posts.allow(s.clientNet(r), time.Now()); !ok {
 		return nil, false, rateLimited(wait, "posting comments")
@@ -38,6 +40,12 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	}
 	if err := in.Validate(s.cfg.MaxCommentLen); err != nil {
 		return nil, false, err
+	}
+	if u == nil {
+		// A guest is limited by address too, from whatever network.
+		if ok, wait := s.posts.allow("email:"+parley.NormalizeEmail(in.AuthorEmail), time.Now()); !ok {
+			return nil, false, rateLimited(wait, "posting comments")
+		}
 	}
 	if !d.Open() {
 		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
@@ -69,7 +77,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 		DebateID: d.ID, ParentID: in.ParentID, UserID: userID,
 		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
 		BodyMD: in.Body, BodyHTML: html,
-		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth,
+		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth, Status: hold,
 	})
 	if err != nil {
 		return nil, false, err
@@ -122,6 +130,39 @@ func (s *Server) renderComment(ctx context.Context, d *parley.Debate, body strin
 	return s.comments.Render(notify.LinkMentions(body, s.cfg.BaseURL, notify.FindMentions(body, authors))), nil
 }
 
+// formStamp signs the time a comment form is shown, for formTrap.
+func (s *Server) formStamp() string { return s.sign(strconv.FormatInt(time.Now().UnixMilli(), 10)) }
+
+// formStarted reads a form's signed time.
+func (s *Server) formStarted(stamp string) (time.Time, bool) {
+	v, ok := s.verify(stamp)
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if !ok || err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms), true
+}
+
+// formTrap catches comment forms filled in by programs, without a third
+// party: a field people never see (the honeypot) that was filled in sends
+// the comment to spam; a form sent back within seconds of being shown, or
+// without the signed time it was shown, holds it for a moderator. Neither
+// tells the sender: the post looks accepted.
+func (s *Server) formTrap(r *http.Request) parley.CommentStatus {
+	if r.PostForm.Get("website") != "" {
+		return parley.CommentSpam
+	}
+	if s.cfg.MinFillTime < 0 {
+		return ""
+	}
+	// A person takes longer than that to write a comment.
+	started, ok := s.formStarted(r.PostForm.Get("started"))
+	if !ok || time.Since(started) < s.cfg.MinFillTime {
+		return parley.CommentPending
+	}
+	return ""
+}
+
 // parentGone is a new error each time: callers may change its fields.
 func parentGone() error {
 	const msg = "The comment you are replying to is no longer available."
@@ -171,8 +212,12 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	form := s.newForm(r, d)
 	form.ParentID, form.Name, form.Email, form.Body = parentID, in.AuthorName, in.AuthorEmail, in.Body
 	form.NotifyReplies, form.NotifyAll = in.NotifyReplies, in.NotifyAll
+	hold := s.formTrap(r)
+	if _, ok := s.formStarted(r.PostForm.Get("started")); ok {
+		form.Started = r.PostForm.Get("started") // a corrected form keeps the time it was first shown
+	}
 
-	c, _, err := s.postComment(r, d, in)
+	c, _, err := s.postComment(r, d, in, hold)
 	if err != nil {
 		// Whatever went wrong, the reader gets the form back with their text.
 		code := status(err)

@@ -114,6 +114,8 @@ type commentForm struct {
 	Back string
 	// NotifyReplies and NotifyAll are the subscription boxes.
 	NotifyReplies, NotifyAll bool
+	// Started is the signed time the form was first shown.
+	Started string
 }
 
 // newForm is an empty comment form. Its action carries the form's anchor, so
@@ -121,7 +123,7 @@ type commentForm struct {
 func (s *Server) newForm(r *http.Request, d *parley.Debate) commentForm {
 	u := currentUser(r)
 	return commentForm{Action: "/debates/" + d.Slug + "/comments#comment-form", MaxLen: s.cfg.MaxCommentLen,
-		User: u, SignInFirst: d.AccountsOnly && u == nil, Back: "/debates/" + d.Slug + "#comment-form"}
+		User: u, SignInFirst: d.AccountsOnly && u == nil, Back: "/debates/" + d.Slug + "#comment-form", Started: s.formStamp()}
 }
 
 func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {

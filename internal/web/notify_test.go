@@ -14,18 +14,31 @@ import (
 	"github.com/parley-org/parley/internal/store"
 )
 
-// settle does every notification and mail that is due now, so that a test
-// can check what was not sent.
+// settle waits until every notification and mail that is due now is done
+// (by this test or by the server's own workers), so that a test can check
+// what was not sent.
 func (s *site) settle() {
 	s.t.Helper()
 	ctx := context.Background()
-	for range 3 {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
 		if _, err := s.srv.notify.Flush(ctx); err != nil {
 			s.t.Fatal(err)
 		}
 		if _, err := s.srv.outbox.Flush(ctx); err != nil {
 			s.t.Fatal(err)
 		}
+		n, err := s.store.DueJobs(ctx)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%d jobs still due after 20 s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -393,7 +393,8 @@ func newOutageRun(t *testing.T) (o *outageRun, proxy *pgProxy, realURL string) {
 	}
 	// No background work: the proxy cuts the connection after "the" commit,
 	// which must be the post's.
-	s := newSiteWith(t, st, Config{}, false)
+	// Its form posts come from a program: no minimum time to fill them in.
+	s := newSiteWith(t, st, Config{MinFillTime: -1}, false)
 	d := s.debate("outage", parley.DebatePublished, false)
 	tr := &http.Transport{MaxIdleConnsPerHost: 2 * outageWorkers}
 	t.Cleanup(tr.CloseIdleConnections)

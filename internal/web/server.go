@@ -44,6 +44,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Mail sends email; nil logs it and keeps it in the dev mailbox.
 	Mail mail.Sender
+	// MinFillTime is the least time between showing the comment form and
+	// its post; a quicker post is held for a moderator. 0 means 3 seconds,
+	// a negative value turns the check off.
+	MinFillTime time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -61,6 +65,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.CacheBytes <= 0 {
 		c.CacheBytes = 16 << 20
+	}
+	if c.MinFillTime == 0 {
+		c.MinFillTime = 3 * time.Second
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }
