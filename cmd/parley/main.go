@@ -58,6 +58,8 @@ func commands() []command {
 		{"debate import", "FILE.md", "Create or update a debate from a Markdown file with front matter.", importDebate},
 		{"db copy", "--from URL --to URL", "Copy a whole site from one database to another, verified.", dbCopy},
 		{"user create", "--email ADDRESS --role ROLE", "Create an account (or change its role) and print a one-time sign-in link.", createUser},
+		{"spam train", "[--data DIR] [--out FILE]", "Retrain the built-in spam classifier on labelled comments and write its model file.", spamTrain},
+		{"spam eval", "[--data DIR | --train DIR --test DIR]", "Measure the spam classifier: precision, recall, F1 and false positives per dataset.", spamEval},
 		{"help", "[COMMAND]", "Explain the commands and their options.", nil},
 	}
 }
