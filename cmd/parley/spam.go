@@ -16,7 +16,9 @@ import (
 // The spam classifier's commands: `parley spam train` regenerates the
 // model built into Parley (internal/spam/model.bin) from the spam
 // collections in ../shared/data/spam; `parley spam eval` measures how well
-// a model trained that way does. Both read the data only from local files.
+// a model trained that way does: first Score's verdicts, then, on lines
+// named "<dataset>/judge", those of Judge, which is what posting a comment
+// uses. Both read the data only from local files.
 
 func spamTrain(_ context.Context, e *env, args []string) error {
 	flags := flag.NewFlagSet("parley spam train", flag.ContinueOnError)
@@ -96,12 +98,19 @@ func spamEval(_ context.Context, e *env, args []string) error {
 		for _, m := range spam.Evaluate(model, testSet) {
 			fmt.Fprintln(e.stdout, m)
 		}
+		for _, m := range spam.EvaluateJudged(model, testSet) {
+			fmt.Fprintln(e.stdout, m)
+		}
 	} else {
 		examples, err := loadSpamData(e, *data)
 		if err != nil {
 			return err
 		}
-		for _, m := range spam.CrossValidate(examples, *folds, spam.Options{}) {
+		score, judged := spam.CrossValidateJudged(examples, *folds, spam.Options{})
+		for _, m := range score {
+			fmt.Fprintln(e.stdout, m)
+		}
+		for _, m := range judged {
 			fmt.Fprintln(e.stdout, m)
 		}
 		if legit != nil {
@@ -111,6 +120,8 @@ func spamEval(_ context.Context, e *env, args []string) error {
 	if legit != nil {
 		name := filepath.Base(filepath.Dir(*comments))
 		fmt.Fprintf(e.stdout, "%s marked-spam=%.4f (n=%d)\n", name, model.MarkedSpam(legit), len(legit))
+		spamShare, pendingShare := model.Judged(legit)
+		fmt.Fprintf(e.stdout, "%s/judge marked-spam=%.4f pending=%.4f (n=%d)\n", name, spamShare, pendingShare, len(legit))
 	}
 	return nil
 }

@@ -59,7 +59,10 @@ func TestSpamTrainWritesModel(t *testing.T) {
 	}
 }
 
-var evalLine = regexp.MustCompile(`^(youtube|sms|blog-comments) precision=[01]\.\d{4} recall=[01]\.\d{4} f1=[01]\.\d{4} fpr=[01]\.\d{4}$`)
+var (
+	evalLine  = regexp.MustCompile(`^(youtube|sms|blog-comments) precision=[01]\.\d{4} recall=[01]\.\d{4} f1=[01]\.\d{4} fpr=[01]\.\d{4}$`)
+	judgeLine = regexp.MustCompile(`^(youtube|sms|blog-comments)/judge precision=[01]\.\d{4} recall=[01]\.\d{4} f1=[01]\.\d{4} fpr=[01]\.\d{4} pending-ham=[01]\.\d{4} spam-stopped=[01]\.\d{4}$`)
+)
 
 func TestSpamEvalCrossValidation(t *testing.T) {
 	comments := filepath.Join(t.TempDir(), "eu-haveyoursay", "c.json")
@@ -71,16 +74,24 @@ func TestSpamEvalCrossValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("eval printed %d lines, want 4:\n%s", len(lines), out)
+	if len(lines) != 8 {
+		t.Fatalf("eval printed %d lines, want 8:\n%s", len(lines), out)
 	}
 	for i, ds := range spam.Datasets {
 		if !evalLine.MatchString(lines[i]) || !strings.HasPrefix(lines[i], ds+" ") {
 			t.Errorf("line %d: %q, want the figures of %s", i+1, lines[i], ds)
 		}
+		// Then Judge's, under a name of their own (.ci/run keys figures
+		// by the line's first word).
+		if j := lines[3+i]; !judgeLine.MatchString(j) || !strings.HasPrefix(j, ds+"/judge ") {
+			t.Errorf("line %d: %q, want Judge's figures of %s", 4+i, j, ds)
+		}
 	}
-	if !regexp.MustCompile(`^eu-haveyoursay marked-spam=[01]\.\d{4} \(n=2\)$`).MatchString(lines[3]) {
-		t.Errorf("last line %q", lines[3])
+	if !regexp.MustCompile(`^eu-haveyoursay marked-spam=[01]\.\d{4} \(n=2\)$`).MatchString(lines[6]) {
+		t.Errorf("line 7: %q", lines[6])
+	}
+	if !regexp.MustCompile(`^eu-haveyoursay/judge marked-spam=[01]\.\d{4} pending=[01]\.\d{4} \(n=2\)$`).MatchString(lines[7]) {
+		t.Errorf("last line %q", lines[7])
 	}
 	if again, _, _ := runSpam(t, noEnv, args...); again != out {
 		t.Errorf("eval is not deterministic:\n%s\nthen\n%s", out, again)
@@ -99,8 +110,9 @@ func TestSpamEvalTrainTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !evalLine.MatchString(lines[0]) || !strings.HasPrefix(lines[0], "sms ") {
-		t.Errorf("eval printed %q, want one sms line", out)
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !evalLine.MatchString(lines[0]) || !strings.HasPrefix(lines[0], "sms ") ||
+		!judgeLine.MatchString(lines[1]) || !strings.HasPrefix(lines[1], "sms/judge ") {
+		t.Errorf("eval printed %q, want an sms line and an sms/judge line", out)
 	}
 	for _, ds := range []string{"youtube", "blog-comments"} {
 		if !strings.Contains(errOut, "no "+ds+"/ folder") {

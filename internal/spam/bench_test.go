@@ -63,6 +63,26 @@ func BenchmarkScore(b *testing.B) {
 	}
 }
 
+// BenchmarkJudge measures Judge, the verdict taken when a comment is
+// posted, like BenchmarkScore.
+func BenchmarkJudge(b *testing.B) {
+	m := loadModel(b)
+	for _, c := range []struct{ name, text string }{{"300chars", comment300}, {"5000chars", comment5000}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				m.Judge(c.text, 0)
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns")
+			b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
+		})
+	}
+}
+
 // BenchmarkLearn measures one decision (as replayed on start), each on a
 // different comment.
 func BenchmarkLearn(b *testing.B) {

@@ -19,6 +19,9 @@ type Result struct {
 	Score   float64  // 0 (surely not spam) to 1 (surely spam)
 	Verdict string   // Ham, Pending or Spam
 	Reasons []Reason // up to five features that pushed the score up, strongest first
+	// Marginal (Judge only) says a Pending verdict rests on one or two
+	// links or a currency symbol alone: without it the comment would pass.
+	Marginal bool
 }
 
 // Reason is a feature of a comment and how far it pushed the score toward
