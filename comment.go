@@ -171,3 +171,21 @@ func AvatarKey(secret []byte, email string) string {
 	m.Write([]byte(strings.ToLower(strings.TrimSpace(email))))
 	return hex.EncodeToString(m.Sum(nil)[:10])
 }
+
+// CountLinks counts the links of a comment's sanitised HTML that lead
+// off the site: not those to its own pages (mentions of other commenters
+// link to their comments), whose addresses start with "/", "#" or site.
+func CountLinks(html, site string) int {
+	n := 0
+	for rest := html; ; {
+		i := strings.Index(rest, `<a href="`)
+		if i < 0 {
+			return n
+		}
+		rest = rest[i+len(`<a href="`):]
+		own := strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "#") || (site != "" && strings.HasPrefix(rest, site+"/"))
+		if !own {
+			n++
+		}
+	}
+}

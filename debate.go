@@ -38,6 +38,8 @@ type Debate struct {
 	HoldForReview bool
 	// AccountsOnly refuses comments from guests without an account.
 	AccountsOnly bool
+	// Policy is how the debate screens new comments.
+	Policy Policy
 	// PublishAt schedules a draft: it publishes itself at that time.
 	PublishAt   time.Time
 	PublishedAt time.Time

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/akismet"
 	"github.com/parley-org/parley/internal/demo"
 	"github.com/parley-org/parley/internal/importer"
 	"github.com/parley-org/parley/internal/mail"
@@ -95,7 +96,8 @@ type options struct {
 	demo                                                  bool
 	maxComment, maxDepth, postRate, postBurst             int
 	trustedProxies, smtpURL, mailFrom                     string
-	shutdownTimeout, minFillTime                          time.Duration
+	akismetKey, akismetURL                                string
+	shutdownTimeout, minFillTime, ipRetention             time.Duration
 	// user create
 	email, name, role string
 }
@@ -151,6 +153,13 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 			fill = d
 		}
 		fs.DurationVar(&o.minFillTime, "min-fill-time", fill, "comment forms sent back sooner than this after they were shown are held for a moderator; 0 turns the check off (PARLEY_MIN_FILL_TIME)")
+		retention := 30 * 24 * time.Hour
+		if d, err := time.ParseDuration(e.getenv("PARLEY_IP_RETENTION")); err == nil {
+			retention = d
+		}
+		fs.DurationVar(&o.ipRetention, "ip-retention", retention, "how long commenters' IP addresses are kept; after that only a keyed hash remains (PARLEY_IP_RETENTION)")
+		str(&o.akismetKey, "akismet-key", "PARLEY_AKISMET_KEY", "", "API key of an Akismet-compatible spam service; empty (the default) sends nothing to any outside service")
+		str(&o.akismetURL, "akismet-url", "PARLEY_AKISMET_URL", akismet.DefaultEndpoint, "address of the Akismet-compatible service")
 	}
 	return fs
 }
@@ -252,8 +261,19 @@ func serve(ctx context.Context, e *env, args []string) error {
 		log.Error("no --smtp-url on a public site: sign-up, sign-in and reset mail is not sent, " +
 			"and admins can read every link in the dev mailbox; set PARLEY_SMTP_URL")
 	}
+	if o.ipRetention <= 0 {
+		return errors.New("--ip-retention: give a positive duration, such as 720h")
+	}
+	var spamService *akismet.Client
+	if o.akismetKey != "" {
+		if spamService, err = akismet.New(o.akismetKey, o.akismetURL, baseURL, nil); err != nil {
+			return fmt.Errorf("--akismet-key: %w", err)
+		}
+		log.Info("new comments are also checked by an outside spam service", "host", spamService.Host())
+	}
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
-		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender, MinFillTime: fillTime(o.minFillTime)}, st, md, log)
+		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender, MinFillTime: fillTime(o.minFillTime),
+		IPRetention: o.ipRetention, Akismet: spamService}, st, md, log)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/parley-org/parley"
@@ -51,8 +53,9 @@ const (
 	sqlDebatePolicy  = `SELECT status, hold_for_review FROM debates WHERE id = ?`
 	sqlParent        = `SELECT debate_id, parent_id, root_id, depth, status FROM comments WHERE id = ?`
 	sqlInsertComment = `INSERT INTO comments (debate_id, parent_id, root_id, reply_to_id, depth, author_name,
-		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, user_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, user_id, created_at, updated_at,
+		spam_score, spam_features, hold_reasons, ip, ip_hash, net_hash, body_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlBySubmission = `SELECT ` + commentCols + ` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`
 	sqlSetRoot      = `UPDATE comments SET root_id = id WHERE id = ?`
 	sqlBumpVersion  = `UPDATE debates SET version = version + 1 WHERE id = ?`
@@ -89,6 +92,24 @@ type CreateComment struct {
 	IgnoreClosed bool
 	// Quiet tells no subscriber of the comment (imports, demo content).
 	Quiet bool
+	// Screening is what the spam defence found, kept for moderators.
+	Screening Screening
+}
+
+// Screening is what the spam defence found about a new comment.
+type Screening struct {
+	// SpamScore is the classifier's score; Scored is false when none ran.
+	SpamScore float64
+	Scored    bool
+	// SpamFeatures names what drove the score (JSON, for moderators).
+	SpamFeatures string
+	// HoldReasons say why the comment waits for a moderator, one a line.
+	HoldReasons []string
+	// IP is the poster's address, kept for the retention period only;
+	// IPHash and NetHash are keyed hashes of it and of its network, kept.
+	IP, IPHash, NetHash string
+	// BodyHash is a keyed hash of the normalised text, for duplicates.
+	BodyHash string
 }
 
 // CreateComment stores a new comment, places it in its thread and updates the
@@ -153,10 +174,13 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 			return nil, false, err
 		}
 	}
+	sc := p.Screening
 	err = s.txQueryRow(ctx, tx, sqlInsertComment,
 		c.DebateID, nullID(c.ParentID), c.RootID, nullID(c.ReplyToID), c.Depth, c.AuthorName,
 		c.AuthorEmail, c.AvatarKey, c.BodyMD, c.BodyHTML, c.Status, c.Language, c.Source, nullString(p.SubmissionKey),
-		nullID(c.UserID), millis(c.CreatedAt), millis(c.UpdatedAt)).Scan(&c.ID)
+		nullID(c.UserID), millis(c.CreatedAt), millis(c.UpdatedAt),
+		sql.NullInt64{Int64: int64(math.Round(sc.SpamScore * 1e6)), Valid: sc.Scored}, sc.SpamFeatures, strings.Join(sc.HoldReasons, "\n"),
+		nullString(sc.IP), nullString(sc.IPHash), nullString(sc.NetHash), nullString(sc.BodyHash)).Scan(&c.ID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -240,41 +264,50 @@ func (s *Store) Comment(ctx context.Context, id int64) (*parley.Comment, error) 
 // SetCommentStatus moves a comment to a new status, keeping the debate's count
 // of approved comments true.
 func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.CommentStatus) error {
-	if !status.Valid() {
-		return parley.Errorf(parley.EINVALID, "Unknown comment status %q.", status)
-	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var debateID, created int64
-		var old parley.CommentStatus
-		err := tx.QueryRowContext(ctx, s.q(`UPDATE comments SET status = status WHERE id = ? RETURNING debate_id, status, created_at`), id).Scan(&debateID, &old, &created)
-		if err == sql.ErrNoRows {
-			return parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
-		} else if err != nil {
-			return err
-		}
-		if old == status {
-			return nil
-		}
-		// A removed comment no longer answers for its submission: posting the
-		// same text again makes a new comment rather than finding this one.
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET status = ?, updated_at = ?,
-			submission_key = CASE WHEN ? IN ('spam', 'trash') THEN NULL ELSE submission_key END WHERE id = ?`),
-			status, millis(s.now()), status, id); err != nil {
-			return err
-		}
-		s.announce(tx, debateID)
-		switch {
-		case status == parley.CommentApproved:
-			// Approved at last: now its subscribers may hear of it.
-			if err := s.announceComment(ctx, tx, id); err != nil {
-				return err
-			}
-			return s.countComment(ctx, tx, debateID, +1, fromMillis(created))
-		case old == parley.CommentApproved:
-			return s.countComment(ctx, tx, debateID, -1, time.Time{})
-		}
-		return s.txExec(ctx, tx, sqlBumpVersion, debateID)
+		_, _, err := s.setStatus(ctx, tx, id, status)
+		return err
 	})
+}
+
+// setStatus moves a comment to a new status in tx and returns the status it
+// had and its debate. It keeps the debate's count of approved comments true
+// and announces a comment approved at last.
+func (s *Store) setStatus(ctx context.Context, tx *sql.Tx, id int64, status parley.CommentStatus) (old parley.CommentStatus, debateID int64, err error) {
+	if !status.Valid() {
+		return "", 0, parley.Errorf(parley.EINVALID, "Unknown comment status %q.", status)
+	}
+	var created int64
+	err = tx.QueryRowContext(ctx, s.q(`UPDATE comments SET status = status WHERE id = ? RETURNING debate_id, status, created_at`), id).Scan(&debateID, &old, &created)
+	if err == sql.ErrNoRows {
+		return "", 0, parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
+	} else if err != nil {
+		return "", 0, err
+	}
+	if old == status {
+		return old, debateID, nil
+	}
+	// A removed comment no longer answers for its submission: posting the
+	// same text again makes a new comment rather than finding this one.
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET status = ?, updated_at = ?,
+		submission_key = CASE WHEN ? IN ('spam', 'trash') THEN NULL ELSE submission_key END WHERE id = ?`),
+		status, millis(s.now()), status, id); err != nil {
+		return "", 0, err
+	}
+	s.announce(tx, debateID)
+	switch {
+	case status == parley.CommentApproved:
+		// Approved at last: now its subscribers may hear of it.
+		if err := s.announceComment(ctx, tx, id); err != nil {
+			return "", 0, err
+		}
+		err = s.countComment(ctx, tx, debateID, +1, fromMillis(created))
+	case old == parley.CommentApproved:
+		err = s.countComment(ctx, tx, debateID, -1, time.Time{})
+	default:
+		err = s.txExec(ctx, tx, sqlBumpVersion, debateID)
+	}
+	return old, debateID, err
 }
 
 // Threads returns one page of a debate's approved comments: whole top-level

@@ -45,6 +45,13 @@ var copyTables = []struct {
 	{"addresses", []string{"id"}},
 	{"subscriptions", []string{"id"}},
 	{"digest_items", []string{"subscription_id", "comment_id"}},
+	// Moderation: reports, decisions (before the appeals that name them),
+	// bans and what the classifier learnt.
+	{"reports", []string{"id"}},
+	{"moderation_actions", []string{"id"}},
+	{"appeals", []string{"id"}},
+	{"bans", []string{"id"}},
+	{"spam_lessons", []string{"id"}},
 }
 
 // copyBatch is how many rows Copy reads, and writes in one transaction, at a time.

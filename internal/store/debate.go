@@ -10,14 +10,15 @@ import (
 
 const debateCols = `d.id, d.slug, d.title, d.question, d.body_md, d.body_html, d.image_url, d.image_credit,
 	d.status, d.hold_for_review, d.accounts_only, d.publish_at, d.published_at, d.created_at, d.updated_at, d.comment_count,
-	d.last_comment_at, d.version`
+	d.last_comment_at, d.version, d.hold_first_time, d.max_links, d.hold_words, d.reject_words, d.report_threshold`
 
 func scanDebate(row interface{ Scan(...any) error }) (*parley.Debate, error) {
 	var d parley.Debate
 	var publishAt, published, lastComment sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Question, &d.BodyMD, &d.BodyHTML, &d.ImageURL, &d.ImageCredit,
-		&d.Status, &d.HoldForReview, &d.AccountsOnly, &publishAt, &published, &created, &updated, &d.CommentCount, &lastComment, &d.Version)
+		&d.Status, &d.HoldForReview, &d.AccountsOnly, &publishAt, &published, &created, &updated, &d.CommentCount, &lastComment, &d.Version,
+		&d.Policy.HoldFirstTime, &d.Policy.MaxLinks, &d.Policy.HoldWords, &d.Policy.RejectWords, &d.Policy.ReportThreshold)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ import (
 // path serves the form and the API. created is false when the same
 // submission was already stored (a refresh, a back button, a retry).
 // hold, when set, is the status a suspicious form post is stored with
-// (see formTrap).
+// (see formTrap); screen decides the rest.
 func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment, hold parley.CommentStatus) (c *parley.Comment, created bool, err error) {
 	u := currentUser(r)
 	if ok, wait := s.posts.allow(s.clientNet(r), time.Now()); !ok {
@@ -73,11 +73,15 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	if err != nil {
 		return nil, false, err
 	}
+	status, screening, err := s.screen(r, d, u, in, html, hold)
+	if err != nil {
+		return nil, false, err
+	}
 	c, created, err = s.store.CreateComment(r.Context(), store.CreateComment{
 		DebateID: d.ID, ParentID: in.ParentID, UserID: userID,
 		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
 		BodyMD: in.Body, BodyHTML: html,
-		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth, Status: hold,
+		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth, Status: status, Screening: screening,
 	})
 	if err != nil {
 		return nil, false, err
@@ -176,8 +180,11 @@ func (s *Server) contentKey(debateID int64, in *parley.NewComment) string {
 }
 
 // keyed is a keyed hash of its parts, for submission keys that reveal nothing.
-func (s *Server) keyed(parts ...string) string {
-	m := hmac.New(sha256.New, s.submissionKey)
+func (s *Server) keyed(parts ...string) string { return s.hashWith(s.submissionKey, parts...) }
+
+// hashWith is a keyed hash of its parts under one of the site's secrets.
+func (s *Server) hashWith(key []byte, parts ...string) string {
+	m := hmac.New(sha256.New, key)
 	for _, part := range parts {
 		m.Write([]byte(part))
 		m.Write([]byte{0})

@@ -340,8 +340,20 @@ func (s *Server) commentLocation(r *http.Request, c *parley.Comment) (string, er
 	return loc + "#comment-" + strconv.FormatInt(c.ID, 10), nil
 }
 
+type privacyPage struct {
+	pageMeta
+	// IPDays is how many days commenters' IP addresses are kept.
+	IPDays int
+	// SpamService names the outside spam service comments are sent to, if any.
+	SpamService string
+}
+
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "privacy", s.meta(r, "How we handle your data"))
+	p := privacyPage{pageMeta: s.meta(r, "How we handle your data"), IPDays: int(s.cfg.IPRetention.Hours() / 24)}
+	if s.cfg.Akismet != nil {
+		p.SpamService = s.cfg.Akismet.Host()
+	}
+	s.render(w, r, http.StatusOK, "privacy", p)
 }
 
 // threads returns a page of a debate's threads with its featured questions,

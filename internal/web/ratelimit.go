@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -122,20 +121,7 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 // trusted proxy it is the address the proxy saw (the last X-Forwarded-For
 // entry that is not itself a trusted proxy).
 func (s *Server) clientNet(r *http.Request) string {
-	ip := remoteIP(r.RemoteAddr)
-	if s.trusted(ip) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
-				break
-			}
-			ip = hop.Unmap()
-			if !s.trusted(ip) {
-				break
-			}
-		}
-	}
+	ip := s.clientAddr(r)
 	if ip.Is6() {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}

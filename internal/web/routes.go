@@ -52,6 +52,10 @@ func (s *Server) routeTable() []route {
 		{"GET /experts/{slug}", anyone, s.cached(s.handleExpert)},
 		{"GET /privacy", anyone, s.handlePrivacy},
 		{"GET /people/{id}", anyone, s.handleProfile},
+		{"GET /comments/{id}/report", anyone, s.handleReportForm},
+		{"POST /comments/{id}/report", anyone, s.handleReport},
+		{"GET /appeals/{token}", anyone, s.handleAppealForm},
+		{"POST /appeals/{token}", anyone, s.handleAppeal},
 
 		// Subscriptions.
 		{"GET /debates/{slug}/subscribe", anyone, s.handleSubscribeForm},
@@ -86,6 +90,17 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/mailbox", admins, s.handleMailbox},
 		{"GET /admin/mail", admins, s.handleAdminMail},
 
+		// Moderation console.
+		{"GET /moderation", moderators, s.handleModeration},
+		{"POST /moderation/decisions", moderators, s.handleDecide},
+		{"POST /moderation/comments/{id}/ban", moderators, s.handleBan},
+		{"POST /moderation/appeals/{id}", moderators, s.handleDecideAppeal},
+		{"GET /moderation/bans", moderators, s.handleBans},
+		{"POST /moderation/bans/{id}/lift", moderators, s.handleLiftBan},
+		{"GET /moderation/log", moderators, s.handleModerationLog},
+		{"GET /moderation/debates/{id}/policy", moderators, s.handlePolicyForm},
+		{"POST /moderation/debates/{id}/policy", moderators, s.handleSavePolicy},
+
 		// Feeds.
 		{"GET /feeds/debates.atom", anyone, s.cached(s.handleDebatesFeed)},
 		{"GET /debates/{slug}/comments.atom", anyone, s.cached(s.handleCommentsFeed)},
@@ -97,6 +112,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/debates/{slug}/comments", anyone, s.apiPostComment},
 		{"POST /api/v1/debates/{slug}/subscriptions", anyone, s.apiSubscribe},
 		{"GET /api/v1/comments/{id}", anyone, s.apiGetComment},
+		{"POST /api/v1/comments/{id}/reports", anyone, s.apiReportComment},
 		{"GET /api/v1/experts/{slug}", anyone, s.cached(s.apiGetExpert)},
 		{"POST /api/v1/account", anyone, s.apiSignUp},
 		{"POST /api/v1/sessions", anyone, s.apiSignIn},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/akismet"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
@@ -48,6 +49,12 @@ type Config struct {
 	// its post; a quicker post is held for a moderator. 0 means 3 seconds,
 	// a negative value turns the check off.
 	MinFillTime time.Duration
+	// IPRetention is how long a commenter's IP address is kept; after it
+	// only a keyed hash remains. 0 means 30 days.
+	IPRetention time.Duration
+	// Akismet, when set, is asked about every new comment (off by default;
+	// the privacy page names it when on).
+	Akismet *akismet.Client
 }
 
 func (c *Config) setDefaults() {
@@ -68,6 +75,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MinFillTime == 0 {
 		c.MinFillTime = 3 * time.Second
+	}
+	if c.IPRetention <= 0 {
+		c.IPRetention = 30 * 24 * time.Hour
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }
@@ -92,9 +102,15 @@ type Server struct {
 	worker   string
 	metrics  *metrics
 	registry *prometheus.Registry
+	// spam is the built-in classifier, with what moderators taught it.
+	spam *spamFilter
+	// wordLists caches debates' compiled word lists.
+	wordLists wordListCache
+	// reports limits readers' reports per network.
+	reports *limiter
 	// Site secrets, one a purpose.
-	cookieKey, avatarKey, submissionKey []byte
-	handler                             http.Handler
+	cookieKey, avatarKey, submissionKey, addressKey []byte
+	handler                                         http.Handler
 }
 
 // NewServer wires a server to its store. It reads the site secrets from the
@@ -117,6 +133,14 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 	if err != nil {
 		return nil, fmt.Errorf("read submission secret: %w", err)
 	}
+	addressKey, err := st.Secret(ctx, "addresses")
+	if err != nil {
+		return nil, fmt.Errorf("read address secret: %w", err)
+	}
+	spamFilter, err := newSpamFilter(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Mail == nil {
 		if cfg.Mail, err = mail.NewLog(log, "Parley <parley@localhost>"); err != nil {
 			return nil, err
@@ -129,7 +153,8 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 		cache: newPageCache(cfg.CacheBytes), posts: newLimiter(cfg.PostsPerMinute, cfg.PostBurst), limits: newAccountLimits(),
 		outbox: outbox.New(st, cfg.Mail, log), linkRequests: make(chan struct{}, 1), worker: workerName(),
 		metrics: newMetrics(reg), registry: reg,
-		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey,
+		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey, addressKey: addressKey,
+		spam: spamFilter, reports: newLimiterEvery(6*time.Second, 20),
 	}
 	if s.notify, err = notify.New(ctx, notify.Config{BaseURL: cfg.BaseURL, SiteName: cfg.SiteName}, st, s.outbox, log); err != nil {
 		return nil, err
@@ -144,13 +169,16 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 }
 
 // Run does the server's background work until ctx ends: it sends queued
-// mail, mails requested links, publishes scheduled debates when their time
-// comes and, hourly, deletes ended sessions and links. Every node
+// mail, mails requested links, learns moderators' spam decisions made on
+// other nodes, publishes scheduled debates when their time comes and,
+// hourly, deletes ended sessions and links and forgets commenters' IP
+// addresses past their retention. Every node
 // runs it; the database makes sure each piece of work is done once.
 func (s *Server) Run(ctx context.Context) {
 	go s.outbox.Run(ctx)
 	go s.notify.Run(ctx)
 	go s.runLinkRequests(ctx)
+	go s.spam.run(ctx, s.log)
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()
 	var purged time.Time
@@ -163,6 +191,8 @@ func (s *Server) Run(ctx context.Context) {
 		if time.Since(purged) > time.Hour {
 			if _, err := s.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("purge ended sessions and links", "err", err)
+			} else if _, err := s.store.ForgetAddresses(ctx, time.Now().Add(-s.cfg.IPRetention)); err != nil && ctx.Err() == nil {
+				s.log.Warn("forget commenters' IP addresses", "err", err)
 			} else {
 				purged = time.Now()
 			}

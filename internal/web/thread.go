@@ -122,7 +122,8 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	b.WriteString(`</div>`)
 	own := v.viewer != 0 && c.UserID == v.viewer
 	reply := v.canReply && c.Status == parley.CommentApproved
-	if !own && !reply {
+	report := !own && c.Status == parley.CommentApproved
+	if !own && !reply && !report {
 		return
 	}
 	b.WriteString(`<footer>`)
@@ -146,6 +147,13 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(` <a class="delete" href="/comments/`)
 		b.WriteString(id)
 		b.WriteString(`/delete">Delete</a>`)
+	}
+	if report {
+		b.WriteString(` <a class="report" href="/comments/`)
+		b.WriteString(id)
+		b.WriteString(`/report" rel="nofollow">Report<span class="visually-hidden"> the comment by `)
+		escape(b, c.AuthorName)
+		b.WriteString(`</span></a>`)
 	}
 	b.WriteString(`</footer>`)
 }

@@ -1,0 +1,275 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/mail"
+	"github.com/parley-org/parley/internal/markup"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// When moderators remove a comment, its author gets a statement of reasons
+// by mail (what was decided and why, on what facts, whether automated
+// means were involved, and how to seek redress), as the EU Digital
+// Services Act expects, with a link to appeal once. Appeals land in their
+// own queue; the author hears the outcome.
+
+// appealWindow is how long the appeal link in a statement works: the
+// Digital Services Act keeps complaints open for at least six months.
+const appealWindow = 183 * 24 * time.Hour
+
+// appealToken signs a comment's right to appeal until a time.
+func (s *Server) appealToken(commentID int64, until time.Time) string {
+	return s.sign("appeal." + strconv.FormatInt(commentID, 10) + "." + strconv.FormatInt(until.Unix(), 10))
+}
+
+// appealTarget reads an appeal token: the comment, and whether the link
+// still works.
+func (s *Server) appealTarget(token string) (commentID int64, expired bool, ok bool) {
+	v, ok := s.verify(token)
+	parts := strings.Split(v, ".")
+	if !ok || len(parts) != 3 || parts[0] != "appeal" {
+		return 0, false, false
+	}
+	id, err1 := strconv.ParseInt(parts[1], 10, 64)
+	until, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false, false
+	}
+	return id, time.Now().After(time.Unix(until, 0)), true
+}
+
+// statement is what a statement of reasons, or an appeal's outcome, says.
+type statement struct {
+	Site, Name, Debate, DebateURL, Excerpt   string
+	Decision, Rule, Reason, Facts, Automated string
+	AppealURL, AppealUntil                   string
+	Outcome                                  string
+}
+
+var statementHTML = template.Must(template.New("statement").Parse(`<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 38em">
+<p>Hello {{.Name}},</p>
+{{if .Outcome}}<p>{{.Outcome}}</p>{{else}}<p>{{.Decision}}</p>{{end}}
+<blockquote style="border-left: 3px solid #ccc; margin: 0 0 1em; padding-left: 1em; color: #444">{{.Excerpt}}</blockquote>
+<p>Debate: <a href="{{.DebateURL}}">{{.Debate}}</a></p>
+{{if .Rule}}<p><strong>The rule it breaks:</strong> {{.Rule}}</p>{{end}}
+{{if .Reason}}<p><strong>The moderator's reasons:</strong> {{.Reason}}</p>{{end}}
+{{if .Facts}}<p><strong>What the decision rests on:</strong> {{.Facts}}</p>{{end}}
+{{if .Automated}}<p><strong>Automated means:</strong> {{.Automated}}</p>{{end}}
+{{if .AppealURL}}<p><strong>If you disagree</strong>, you can appeal once, until {{.AppealUntil}}: a moderator other than a machine will look at the decision again and tell you the outcome.</p>
+<p><a href="{{.AppealURL}}" style="display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; text-decoration: none; border-radius: 4px">Appeal against this decision</a></p>
+<p>You may also turn to a certified out-of-court dispute settlement body, or to the courts.</p>{{end}}
+<p>— {{.Site}}</p>
+</body></html>`))
+
+func (st statement) text() string {
+	var b strings.Builder
+	b.WriteString("Hello " + st.Name + ",\n\n")
+	if st.Outcome != "" {
+		b.WriteString(st.Outcome + "\n\n")
+	} else {
+		b.WriteString(st.Decision + "\n\n")
+	}
+	b.WriteString("> " + strings.ReplaceAll(st.Excerpt, "\n", "\n> ") + "\n\n")
+	b.WriteString("Debate: " + st.Debate + "\n" + st.DebateURL + "\n\n")
+	for _, l := range [][2]string{{"The rule it breaks", st.Rule}, {"The moderator's reasons", st.Reason},
+		{"What the decision rests on", st.Facts}, {"Automated means", st.Automated}} {
+		if l[1] != "" {
+			b.WriteString(l[0] + ": " + l[1] + "\n\n")
+		}
+	}
+	if st.AppealURL != "" {
+		b.WriteString("If you disagree, you can appeal once, until " + st.AppealUntil + ", at this address:\n" + st.AppealURL +
+			"\n\nYou may also turn to a certified out-of-court dispute settlement body, or to the courts.\n\n")
+	}
+	b.WriteString("— " + st.Site + "\n")
+	return b.String()
+}
+
+func (st statement) message(to, subject string) (mail.Message, error) {
+	var html bytes.Buffer
+	if err := statementHTML.Execute(&html, st); err != nil {
+		return mail.Message{}, err
+	}
+	return mail.Message{To: to, Subject: subject, Text: st.text(), HTML: html.String()}, nil
+}
+
+// baseStatement fills in what every statement about a comment says.
+func (s *Server) baseStatement(ctx context.Context, c *parley.Comment) (statement, error) {
+	d, err := s.store.DebateByID(ctx, c.DebateID)
+	if err != nil {
+		return statement{}, err
+	}
+	return statement{Site: s.cfg.SiteName, Name: c.AuthorName, Debate: d.Title,
+		DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug, Excerpt: markup.Excerpt(c.BodyHTML, 400)}, nil
+}
+
+// queueStatement queues the statement of reasons for a removed comment,
+// in the transaction of the decision.
+func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley.Decision) error {
+	c := m.Comment
+	st, err := s.baseStatement(ctx, c)
+	if err != nil {
+		return err
+	}
+	st.Decision = "A moderator has removed your comment from the debate. It is no longer shown to anyone, on this site or in its feeds."
+	if m.To == parley.CommentSpam {
+		st.Decision = "A moderator has removed your comment from the debate as spam. It is no longer shown to anyone, on this site or in its feeds."
+	}
+	if d.Category != "" {
+		st.Rule = d.Category.Label() + "."
+	} else if m.To == parley.CommentSpam {
+		st.Rule = parley.ReportSpam.Label() + "."
+	}
+	st.Reason = d.Reason
+	reports, hidden, err := s.removalFacts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case reports > 0:
+		st.Facts = "the comment's text, and " + plural(reports, "a report", strconv.Itoa(reports)+" reports") + " from readers."
+	default:
+		st.Facts = "the comment's text, reviewed by a moderator on their own initiative."
+	}
+	st.Automated = "none decided this; a person did."
+	if hidden {
+		st.Automated = "the comment was hidden automatically once readers' reports reached the debate's limit, until a moderator decided; the decision was a person's."
+	}
+	until := time.Now().Add(appealWindow)
+	st.AppealURL = s.cfg.BaseURL + "/appeals/" + s.appealToken(c.ID, until)
+	st.AppealUntil = until.UTC().Format("2 January 2006")
+	msg, err := st.message(c.AuthorEmail, "Your comment on “"+st.Debate+"” was removed · "+s.cfg.SiteName)
+	if err != nil {
+		return err
+	}
+	return s.outbox.Queue(ctx, "statement-"+strconv.FormatInt(m.ActionID, 10), msg)
+}
+
+// removalFacts says how many readers reported a comment and whether the
+// reports hid it automatically.
+func (s *Server) removalFacts(ctx context.Context, commentID int64) (reports int, hidden bool, err error) {
+	actions, err := s.store.ModerationLog(ctx, store.LogFilter{CommentID: commentID, Limit: 50})
+	if err != nil {
+		return 0, false, err
+	}
+	for _, a := range actions {
+		if a.Verb == parley.VerbHide {
+			hidden = true
+		}
+	}
+	c, err := s.store.ReportCount(ctx, commentID)
+	return c, hidden, err
+}
+
+// queueAppealOutcome tells an author what became of their appeal.
+func (s *Server) queueAppealOutcome(ctx context.Context, m store.Moderated, reversed bool, reason string) error {
+	c := m.Comment
+	if c.AuthorEmail == "" {
+		return nil
+	}
+	st, err := s.baseStatement(ctx, c)
+	if err != nil {
+		return err
+	}
+	st.Outcome = "A moderator has looked at your appeal again and the removal of your comment stands."
+	if reversed {
+		st.Outcome = "A moderator has looked at your appeal and restored your comment."
+	}
+	st.Reason = reason
+	msg, err := st.message(c.AuthorEmail, "Your appeal about your comment on “"+st.Debate+"” · "+s.cfg.SiteName)
+	if err != nil {
+		return err
+	}
+	return s.outbox.Queue(ctx, "appeal-"+strconv.FormatInt(m.ActionID, 10), msg)
+}
+
+type appealPage struct {
+	pageMeta
+	Token    string
+	Comment  *parley.Comment
+	Debate   *parley.Debate
+	Appeal   *parley.Appeal
+	Expired  bool
+	Body     string
+	Problems map[string]string
+	Message  string
+}
+
+// appealContext reads the token and the comment it is about; a link that
+// is not valid gives nothing away.
+func (s *Server) appealContext(r *http.Request) (*appealPage, error) {
+	token := r.PathValue("token")
+	id, expired, ok := s.appealTarget(token)
+	if !ok {
+		return nil, parley.Errorf(parley.ENOTFOUND, "This appeal link is not valid. Please use the link from the email that told you about the decision.")
+	}
+	c, err := s.store.Comment(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.DebateByID(r.Context(), c.DebateID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.store.AppealOf(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return &appealPage{pageMeta: s.meta(r, "Appeal a moderation decision"), Token: token, Comment: c, Debate: d, Appeal: a, Expired: expired}, nil
+}
+
+func (s *Server) handleAppealForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.appealContext(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "appeal", p)
+}
+
+// handleAppeal records an appeal. The author's text comes back with any
+// problem; an appeal is taken once.
+func (s *Server) handleAppeal(w http.ResponseWriter, r *http.Request) {
+	p, err := s.appealContext(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.ParseForm()
+	body, ok := parley.CleanText(r.PostForm.Get("body"))
+	p.Body = r.PostForm.Get("body")
+	switch {
+	case p.Expired:
+		p.Message = "The time to appeal against this decision has passed."
+		s.render(w, r, http.StatusGone, "appeal", p)
+		return
+	case !ok || strings.TrimSpace(body) == "":
+		p.Problems = map[string]string{"body": "Please say why the decision is wrong."}
+	case utf8.RuneCountInString(body) > parley.MaxAppealLen:
+		p.Problems = map[string]string{"body": "Your appeal is longer than 4,000 characters."}
+	}
+	if p.Problems != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, "appeal", p)
+		return
+	}
+	if p.Appeal, err = s.store.AppealComment(r.Context(), p.Comment.ID, body); err != nil {
+		if status(err) >= 500 {
+			s.fail(w, r, err)
+			return
+		}
+		p.Message = parley.ErrorMessage(err)
+		s.render(w, r, status(err), "appeal", p)
+		return
+	}
+	s.render(w, r, http.StatusOK, "appeal", p)
+}

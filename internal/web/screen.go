@@ -1,0 +1,279 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/akismet"
+	"github.com/parley-org/parley/internal/spam"
+	"github.com/parley-org/parley/internal/store"
+	"github.com/parley-org/parley/internal/wordlist"
+)
+
+// Screening a new comment, on the site's own machine: bans, the debate's
+// reject list (refused with the reason, the text kept), then everything
+// that holds a comment for a moderator or files it as spam, each with a
+// reason the moderators see: the form traps, the debate's policy (every
+// comment, first-time authors, too many links, the hold list), duplicates
+// and the classifier. The strictest outcome wins.
+
+// duplicateWindow is how far back a copy of the same text counts, and
+// minDuplicateLen the shortest text that counts ("I agree." twice is fine).
+const (
+	duplicateWindow = 30 * 24 * time.Hour
+	minDuplicateLen = 40
+)
+
+// screen decides the status of a new comment and what moderators are told
+// about it. trap is formTrap's verdict ("" when the form looked human).
+func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *parley.NewComment, html string, trap parley.CommentStatus) (parley.CommentStatus, store.Screening, error) {
+	ctx := r.Context()
+	addr := s.clientAddr(r)
+	sc := store.Screening{IPHash: s.addressHash("ip", addr.String()), NetHash: s.addressHash("net", networkOf(addr))}
+	if addr.IsValid() {
+		sc.IP = addr.String()
+	}
+	var userID int64
+	if u != nil {
+		userID = u.ID
+	}
+	ban, err := s.store.ActiveBan(ctx, userID, in.AuthorEmail, sc.NetHash)
+	if err != nil {
+		return "", sc, err
+	}
+	if ban != nil {
+		return "", sc, bannedError(ban)
+	}
+	if list := s.wordLists.get(d.Policy.RejectWords); list != nil {
+		if term, ok := list.Match(in.Body); ok {
+			msg := fmt.Sprintf("This debate does not accept comments containing “%s”. Please rephrase your comment; your text is kept below.", term)
+			return "", sc, &parley.Error{Code: parley.EINVALID, Message: msg, Fields: map[string]string{"body": msg}}
+		}
+	}
+
+	status := trap
+	hold := func(to parley.CommentStatus, why string) {
+		sc.HoldReasons = append(sc.HoldReasons, why)
+		if status != parley.CommentSpam {
+			status = to
+		}
+	}
+	switch trap {
+	case parley.CommentSpam:
+		sc.HoldReasons = append(sc.HoldReasons, "The hidden form field that only programs fill in was filled in")
+	case parley.CommentPending:
+		sc.HoldReasons = append(sc.HoldReasons, "The form was sent back faster than a person writes, or without the time it was shown")
+	}
+	if d.HoldForReview {
+		hold(parley.CommentPending, "This debate holds every comment for review")
+	}
+	// trusted: the author has an approved comment already (asked once).
+	var trusted *bool
+	isTrusted := func() (bool, error) {
+		if trusted == nil {
+			ok, err := s.store.Trusted(ctx, userID, in.AuthorEmail)
+			if err != nil {
+				return false, err
+			}
+			trusted = &ok
+		}
+		return *trusted, nil
+	}
+	if d.Policy.HoldFirstTime && !d.HoldForReview {
+		ok, err := isTrusted()
+		if err != nil {
+			return "", sc, err
+		}
+		if !ok {
+			hold(parley.CommentPending, "First comment by this author")
+		}
+	}
+	links := parley.CountLinks(html, s.cfg.BaseURL)
+	if links > d.Policy.MaxLinks {
+		hold(parley.CommentPending, fmt.Sprintf("%d links; this debate holds comments with more than %d", links, d.Policy.MaxLinks))
+	}
+	if list := s.wordLists.get(d.Policy.HoldWords); list != nil {
+		if term, ok := list.Match(in.Body); ok {
+			hold(parley.CommentPending, fmt.Sprintf("Contains “%s”, from the debate's hold list", term))
+		}
+	}
+	if norm := strings.Join(strings.Fields(strings.ToLower(in.Body)), " "); utf8.RuneCountInString(norm) >= minDuplicateLen {
+		sc.BodyHash = s.addressHash("body", norm)
+		copies, err := s.store.Duplicates(ctx, sc.BodyHash, in.AuthorEmail, time.Now().Add(-duplicateWindow))
+		if err != nil {
+			return "", sc, err
+		}
+		for _, c := range copies {
+			if c.Status == parley.CommentSpam {
+				hold(parley.CommentSpam, fmt.Sprintf("Same text as comment #%d, which is spam", c.CommentID))
+				break
+			}
+		}
+		if len(copies) > 0 && status != parley.CommentSpam {
+			hold(parley.CommentPending, fmt.Sprintf("Same text as comment #%d, posted in the last 30 days", copies[0].CommentID))
+		}
+	}
+
+	res, features := s.spam.judge(in.Body, links)
+	sc.SpamScore, sc.Scored, sc.SpamFeatures = res.Score, true, features
+	switch res.Verdict {
+	case spam.Spam:
+		hold(parley.CommentSpam, fmt.Sprintf("Spam score %.2f%s", res.Score, reasonList(res)))
+	case spam.Pending:
+		// A link or a sum of money alone holds a newcomer's comment, not
+		// that of an author whose comments were approved before.
+		ok := false
+		if res.Marginal {
+			if ok, err = isTrusted(); err != nil {
+				return "", sc, err
+			}
+		}
+		if !ok {
+			hold(parley.CommentPending, fmt.Sprintf("Spam score %.2f%s", res.Score, reasonList(res)))
+		}
+	}
+	if s.cfg.Akismet != nil && status != parley.CommentSpam {
+		if why := s.askAkismet(ctx, r, d, u, in); why != "" {
+			hold(parley.CommentSpam, why)
+		}
+	}
+	return status, sc, nil
+}
+
+// reasonList names what drove a spam score.
+func reasonList(res spam.Result) string {
+	if len(res.Reasons) == 0 {
+		return ""
+	}
+	names := make([]string, len(res.Reasons))
+	for i, r := range res.Reasons {
+		names[i] = "“" + r.Feature + "”"
+	}
+	return ", from " + strings.Join(names, ", ")
+}
+
+// askAkismet asks the configured Akismet-compatible service; it returns
+// why the comment is spam, or "". A service that fails changes nothing.
+func (s *Server) askAkismet(ctx context.Context, r *http.Request, d *parley.Debate, u *parley.User, in *parley.NewComment) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	kind := "comment"
+	if in.ParentID != 0 {
+		kind = "reply"
+	}
+	v, err := s.cfg.Akismet.Check(ctx, akismet.Comment{
+		IP: s.clientAddr(r).String(), UserAgent: r.UserAgent(), Referrer: r.Referer(),
+		Permalink: s.cfg.BaseURL + "/debates/" + d.Slug, Type: kind,
+		Author: in.AuthorName, AuthorEmail: in.AuthorEmail, Content: in.Body, Created: time.Now(),
+	})
+	if err != nil {
+		s.log.Warn("akismet check", "err", err)
+		return ""
+	}
+	if v.Spam {
+		return s.cfg.Akismet.Host() + " says spam"
+	}
+	return ""
+}
+
+// bannedError is what a banned commenter reads.
+func bannedError(b *parley.Ban) error {
+	msg := "Comments from this account cannot be posted: a moderator has suspended it."
+	switch b.Kind {
+	case parley.BanEmail:
+		msg = "Comments from this email address cannot be posted: a moderator has suspended it."
+	case parley.BanNetwork:
+		msg = "Comments from your network cannot be posted at the moment: a moderator has suspended it after abuse from it."
+	}
+	if !b.ExpiresAt.IsZero() {
+		msg += " The suspension ends on " + b.ExpiresAt.UTC().Format("2 January 2006") + "."
+	}
+	return parley.Errorf(parley.EFORBIDDEN, "%s", msg+" Your text is kept below.")
+}
+
+// clientAddr is the address a request comes from (see clientNet).
+func (s *Server) clientAddr(r *http.Request) netip.Addr {
+	ip := remoteIP(r.RemoteAddr)
+	if s.trusted(ip) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			ip = hop.Unmap()
+			if !s.trusted(ip) {
+				break
+			}
+		}
+	}
+	return ip
+}
+
+// networkOf is the network a ban by network covers: an IPv4 /24 or an
+// IPv6 /64, which one household, office or host holds.
+func networkOf(ip netip.Addr) string {
+	if !ip.IsValid() {
+		return ""
+	}
+	bits := 24
+	if ip.Is6() {
+		bits = 64
+	}
+	return netip.PrefixFrom(ip, bits).Masked().String()
+}
+
+// addressHash is a keyed hash of an address, network or text: it lets
+// moderators match comments from one place without keeping the place.
+func (s *Server) addressHash(kind, value string) string {
+	if value == "" || value == "invalid IP" {
+		return ""
+	}
+	return s.hashWith(s.addressKey, kind, value)
+}
+
+// wordListCache keeps compiled word lists by their text, so that a
+// debate's lists are compiled once, not at every comment.
+type wordListCache struct {
+	mu    sync.Mutex
+	lists map[string]*wordlist.List
+}
+
+// get returns the compiled list, or nil for an empty or broken one
+// (lists are checked when moderators save them).
+func (c *wordListCache) get(text string) *wordlist.List {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.lists[text]; ok {
+		return l
+	}
+	l, err := wordlist.Parse(text)
+	if err != nil {
+		l = nil
+	}
+	if c.lists == nil || len(c.lists) >= 256 {
+		c.lists = map[string]*wordlist.List{}
+	}
+	c.lists[text] = l
+	return l
+}
+
+// reporterKey identifies a reader who reports: their account, or their
+// network, by keyed hash.
+func (s *Server) reporterKey(r *http.Request) string {
+	if u := currentUser(r); u != nil {
+		return "u:" + strconv.FormatInt(u.ID, 10)
+	}
+	return "n:" + s.addressHash("report", s.clientNet(r))
+}
