@@ -132,10 +132,11 @@ func (s *Store) ActiveBan(ctx context.Context, userID int64, email, netHash stri
 	return b, s.fail(err)
 }
 
-// nonEmpty turns "" into a value no row holds.
+// nonEmpty turns "" into a value no row holds (bans hold account ids,
+// addresses and hex hashes).
 func nonEmpty(v string) string {
 	if v == "" {
-		return "\x00"
+		return "!"
 	}
 	return v
 }
