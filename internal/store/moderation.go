@@ -121,8 +121,11 @@ func (s *Store) ActiveBan(ctx context.Context, userID int64, email, netHash stri
 	if userID != 0 {
 		account = strconv.FormatInt(userID, 10)
 	}
+	// One probe of the (kind, value) index a kind: posting asks this every time.
 	row := s.queryRow(ctx, `SELECT `+banCols+` FROM bans b LEFT JOIN users u ON u.id = b.created_by
-		WHERE ((b.kind = 'account' AND b.value = ?) OR (b.kind = 'email' AND b.value = ?) OR (b.kind = 'network' AND b.value = ?))
+		WHERE b.id IN (SELECT id FROM bans WHERE kind = 'account' AND value = ?
+			UNION ALL SELECT id FROM bans WHERE kind = 'email' AND value = ?
+			UNION ALL SELECT id FROM bans WHERE kind = 'network' AND value = ?)
 		AND (b.expires_at IS NULL OR b.expires_at > ?) ORDER BY b.id LIMIT 1`,
 		nonEmpty(account), nonEmpty(parley.NormalizeEmail(email)), nonEmpty(netHash), millis(s.now()))
 	b, err := scanBan(row)

@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-org/parley"
@@ -105,8 +109,8 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 			hold(parley.CommentPending, fmt.Sprintf("Contains “%s”, from the debate's hold list", term))
 		}
 	}
-	if norm := strings.Join(strings.Fields(strings.ToLower(in.Body)), " "); utf8.RuneCountInString(norm) >= minDuplicateLen {
-		sc.BodyHash = s.addressHash("body", norm)
+	if hash, n := s.textHash(in.Body); n >= minDuplicateLen {
+		sc.BodyHash = hash
 		copies, err := s.store.Duplicates(ctx, sc.BodyHash, in.AuthorEmail, time.Now().Add(-duplicateWindow))
 		if err != nil {
 			return "", sc, err
@@ -239,6 +243,39 @@ func (s *Server) addressHash(kind, value string) string {
 	}
 	return s.hashWith(s.addressKey, kind, value)
 }
+
+// textHash is a keyed hash of a comment's text with case and spacing
+// ignored, and the length of what it hashed in characters: copies of one
+// text hash alike however they were re-spaced.
+func (s *Server) textHash(text string) (string, int) {
+	norm := make([]byte, 0, len(text))
+	n, space := 0, false
+	for _, r := range text {
+		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
+			space = n > 0
+			continue
+		}
+		if space {
+			norm = append(norm, ' ')
+			n, space = n+1, false
+		}
+		switch {
+		case 'A' <= r && r <= 'Z':
+			norm = append(norm, byte(r+'a'-'A'))
+		case r < utf8.RuneSelf:
+			norm = append(norm, byte(r))
+		default:
+			norm = utf8.AppendRune(norm, unicode.ToLower(r))
+		}
+		n++
+	}
+	m := hmac.New(sha256.New, s.addressKey)
+	m.Write([]byte("body\x00"))
+	m.Write(norm)
+	return hex.EncodeToString(m.Sum(nil)[:16]), n
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // wordListCache keeps compiled word lists by their text, so that a
 // debate's lists are compiled once, not at every comment.
