@@ -69,6 +69,11 @@ type comment struct {
 	Minutes  int       `yaml:"minutes"`
 	Body     string    `yaml:"body"`
 	Replies  []comment `yaml:"replies"`
+	// Held and Spam, when set, say why the comment waits for a moderator
+	// or was filed as spam; Reports are readers' reports of it.
+	Held    string   `yaml:"held"`
+	Spam    string   `yaml:"spam"`
+	Reports []string `yaml:"reports"`
 }
 
 // Load writes the demo content into an empty database, in one transaction,
@@ -166,14 +171,30 @@ func (l *loader) debate(ctx context.Context, in debate) error {
 			if err := nc.Validate(parley.DefaultMaxBodyLen); err != nil {
 				return fmt.Errorf("comment %s: %w %v", c.Key, err, parley.ErrorFields(err))
 			}
+			status, screening := parley.CommentApproved, store.Screening{}
+			switch {
+			case c.Spam != "":
+				status, screening.HoldReasons = parley.CommentSpam, []string{c.Spam}
+			case c.Held != "":
+				status, screening.HoldReasons = parley.CommentPending, []string{c.Held}
+			}
 			created, _, err := l.st.CreateComment(ctx, store.CreateComment{
 				DebateID: d.ID, ParentID: parent, AuthorName: nc.AuthorName, AuthorEmail: nc.AuthorEmail,
 				AvatarKey: parley.AvatarKey(l.avatarSecret, nc.AuthorEmail), BodyMD: nc.Body, BodyHTML: l.comments.Render(nc.Body),
-				Language: c.Language, MaxDepth: parley.DefaultMaxDepth, Status: parley.CommentApproved,
+				Language: c.Language, MaxDepth: parley.DefaultMaxDepth, Status: status, Screening: screening,
 				CreatedAt: published.Add(time.Duration(c.Minutes) * time.Minute), IgnoreClosed: true, Quiet: true,
 			})
 			if err != nil {
 				return fmt.Errorf("comment %s: %w", c.Key, err)
+			}
+			for i, reason := range c.Reports {
+				r := parley.Report{CommentID: created.ID, Reason: parley.ReportReason(reason)}
+				if err := r.Validate(); err != nil {
+					return fmt.Errorf("comment %s: report %d: %w", c.Key, i+1, err)
+				}
+				if _, err := l.st.ReportComment(ctx, r, fmt.Sprintf("demo:%d", i), 0); err != nil {
+					return fmt.Errorf("comment %s: %w", c.Key, err)
+				}
 			}
 			ids[c.Key] = created.ID
 			if err := add(c.Replies, created.ID); err != nil {

@@ -137,7 +137,7 @@ func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley
 	}
 	switch {
 	case reports > 0:
-		st.Facts = "the comment's text, and " + plural(reports, "a report", strconv.Itoa(reports)+" reports") + " from readers."
+		st.Facts = "the comment's text, and " + plural(reports, "report", "reports") + " from readers."
 	default:
 		st.Facts = "the comment's text, reviewed by a moderator on their own initiative."
 	}

@@ -182,7 +182,7 @@ func fieldMessages(err error) []string {
 func decisionNote(v parley.ModerationVerb, n int) string {
 	done := map[parley.ModerationVerb]string{parley.VerbApprove: "approved", parley.VerbSpam: "marked spam",
 		parley.VerbTrash: "moved to the trash", parley.VerbRestore: "restored"}[v]
-	return plural(n, "1 comment", strconv.Itoa(n)+" comments") + " " + done + "."
+	return plural(n, "comment", "comments") + " " + done + "."
 }
 
 // decide carries out a decision and, in the same transaction, queues the
