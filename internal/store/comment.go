@@ -481,7 +481,10 @@ func (s *Store) ThreadCursor(ctx context.Context, debateID, rootID int64, perPag
 // account, within the edit window after posting. A comment a moderator
 // approved in a debate that holds comments for review, or one the editors
 // quote in the article, keeps the text they saw.
-func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyHTML string) (*parley.Comment, error) {
+// hold, when pending or spam, is what screening the new text decided: the
+// comment is held again (or filed) with sc's reasons; sc's score and text
+// hash replace the old ones.
+func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyHTML string, hold parley.CommentStatus, sc Screening) (*parley.Comment, error) {
 	var c *parley.Comment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -508,6 +511,21 @@ func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyH
 			return err
 		}
 		c.BodyMD, c.BodyHTML, c.EditedAt, c.UpdatedAt = bodyMD, bodyHTML, now, now
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET spam_score = ?, spam_features = ?, body_hash = ? WHERE id = ?`),
+			sql.NullInt64{Int64: int64(math.Round(sc.SpamScore * 1e6)), Valid: sc.Scored}, sc.SpamFeatures, nullString(sc.BodyHash), id); err != nil {
+			return err
+		}
+		if (hold == parley.CommentPending || hold == parley.CommentSpam) && c.Status != hold && c.Status != parley.CommentSpam {
+			if _, _, err := s.setStatus(ctx, tx, id, hold); err != nil {
+				return err
+			}
+			for _, why := range sc.HoldReasons {
+				if err := s.addHoldReason(ctx, tx, id, "After an edit: "+why); err != nil {
+					return err
+				}
+			}
+			c.Status = hold
+		}
 		return s.noteChange(ctx, tx, c.DebateID)
 	})
 	return c, err
@@ -530,7 +548,13 @@ func (s *Store) DeleteComment(ctx context.Context, id, userID int64) error {
 		}
 		now := millis(s.now())
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET body_md = '', body_html = '', author_name = '', author_email = '',
-			avatar_key = 'deleted', user_id = NULL, deleted_at = ?, updated_at = ?, submission_key = NULL WHERE id = ?`), now, now, id); err != nil {
+			avatar_key = 'deleted', user_id = NULL, deleted_at = ?, updated_at = ?, submission_key = NULL,
+			ip = NULL, hold_reasons = '', spam_features = '', body_hash = NULL WHERE id = ?`), now, now, id); err != nil {
+			return err
+		}
+		// What moderators taught the classifier with this text goes too;
+		// each node's model forgets it when it next starts.
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM spam_lessons WHERE comment_id = ?`), id); err != nil {
 			return err
 		}
 		if replies == 0 {

@@ -75,13 +75,18 @@ func (s *Store) logAction(ctx context.Context, tx *sql.Tx, a parley.ModerationAc
 	return id, err
 }
 
-// Trusted reports whether an author already has an approved comment, by
-// their account or their address: a debate that holds first-time
-// commenters publishes theirs.
-func (s *Store) Trusted(ctx context.Context, userID int64, email string) (bool, error) {
+// Trusted reports whether an author already has an approved comment: by
+// their account, or for a guest (whose address nobody proved) by their
+// address from the same network.
+func (s *Store) Trusted(ctx context.Context, userID int64, email, netHash string) (bool, error) {
 	var ok bool
-	err := s.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE status = 'approved' AND (user_id = ? OR author_email IN (?, ?)))`,
-		userID, email, strings.ToLower(email)).Scan(&ok)
+	var err error
+	if userID != 0 {
+		err = s.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE user_id = ? AND status = 'approved')`, userID).Scan(&ok)
+	} else {
+		err = s.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE author_email IN (?, ?) AND status = 'approved' AND net_hash = ?)`,
+			email, strings.ToLower(email), netHash).Scan(&ok)
+	}
 	return ok, s.fail(err)
 }
 
@@ -93,10 +98,10 @@ type Duplicate struct {
 }
 
 // Duplicates returns up to five earlier comments with the same text hash
-// since a time, newest first.
-func (s *Store) Duplicates(ctx context.Context, bodyHash, email string, since time.Time) ([]Duplicate, error) {
-	rows, err := s.query(ctx, `SELECT id, status, author_email FROM comments WHERE body_hash = ? AND created_at >= ?
-		ORDER BY id DESC LIMIT 5`, bodyHash, millis(since))
+// since a time, newest first, other than the comment except.
+func (s *Store) Duplicates(ctx context.Context, bodyHash, email string, since time.Time, except int64) ([]Duplicate, error) {
+	rows, err := s.query(ctx, `SELECT id, status, author_email FROM comments WHERE body_hash = ? AND created_at >= ? AND id <> ?
+		ORDER BY id DESC LIMIT 5`, bodyHash, millis(since), except)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -241,17 +246,19 @@ func (s *Store) LiftBan(ctx context.Context, id int64, by Actor) error {
 
 // ReportComment records a reader's report. reporter is a keyed hash of
 // the reader's account or network: one report a reader and comment counts.
-// When the open reports of an approved comment reach the debate's
-// threshold, it is hidden until a moderator decides. hidden says whether
-// this report hid it.
+// When the open reports from signed-in readers of an approved comment reach
+// the debate's threshold, it is hidden until a moderator decides; guests'
+// reports reach the moderators but hide nothing (a few networks would
+// otherwise silence anyone). hidden says whether this report hid it.
 func (s *Store) ReportComment(ctx context.Context, r parley.Report, reporter string, userID int64) (hidden bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Lock the comment first, so that a moderator's decision and the
+		// reports that may hide it take their turns.
 		var status parley.CommentStatus
 		var debateID int64
-		var threshold int
 		var deleted sql.NullInt64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT c.status, c.debate_id, d.report_threshold, c.deleted_at FROM comments c
-			JOIN debates d ON d.id = c.debate_id WHERE c.id = ?`), r.CommentID).Scan(&status, &debateID, &threshold, &deleted)
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE comments SET report_count = report_count WHERE id = ? RETURNING status, debate_id, deleted_at`),
+			r.CommentID).Scan(&status, &debateID, &deleted)
 		if err == sql.ErrNoRows || (err == nil && (deleted.Valid || (status != parley.CommentApproved && status != parley.CommentPending))) {
 			return parley.Errorf(parley.ENOTFOUND, "This comment is no longer available.")
 		} else if err != nil {
@@ -269,11 +276,15 @@ func (s *Store) ReportComment(ctx context.Context, r parley.Report, reporter str
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET report_count = report_count + 1 WHERE id = ?`), r.CommentID); err != nil {
 			return err
 		}
-		var open int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM reports WHERE comment_id = ? AND resolved_at IS NULL`), r.CommentID).Scan(&open); err != nil {
+		if status != parley.CommentApproved || userID == 0 {
+			return nil
+		}
+		var open, threshold int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT (SELECT COUNT(*) FROM reports WHERE comment_id = ? AND resolved_at IS NULL AND user_id IS NOT NULL),
+			report_threshold FROM debates WHERE id = ?`), r.CommentID, debateID).Scan(&open, &threshold); err != nil {
 			return err
 		}
-		if status != parley.CommentApproved || open < threshold {
+		if open < threshold {
 			return nil
 		}
 		why := "Hidden after " + strconv.Itoa(open) + " reports from readers"
@@ -303,6 +314,9 @@ type Moderated struct {
 	Verb     parley.ModerationVerb
 	From, To parley.CommentStatus
 	ActionID int64
+	// WasPublic says readers could see the comment before: it was
+	// approved, or hidden only by readers' reports.
+	WasPublic bool
 }
 
 // Lesson says what the decision teaches the spam classifier: a spam or
@@ -371,14 +385,36 @@ func (s *Store) decisionTarget(ctx context.Context, tx *sql.Tx, c *parley.Commen
 		return c.Status, nil
 	}
 	var before parley.CommentStatus
-	err := tx.QueryRowContext(ctx, s.q(`SELECT from_status FROM moderation_actions WHERE comment_id = ? AND to_status = ?
-		ORDER BY id DESC LIMIT 1`), c.ID, c.Status).Scan(&before)
+	var removal int64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT from_status, id FROM moderation_actions WHERE comment_id = ? AND to_status = ?
+		ORDER BY id DESC LIMIT 1`), c.ID, c.Status).Scan(&before, &removal)
 	if err == sql.ErrNoRows || (err == nil && before != parley.CommentApproved && before != parley.CommentPending) {
 		// Filed there when posted, by the spam defence: a moderator
 		// restoring it means it should be read.
 		return parley.CommentApproved, nil
+	} else if err != nil {
+		return "", err
 	}
-	return before, err
+	if before == parley.CommentPending {
+		// Hidden by readers' reports, then removed: it was public.
+		hidden, err := s.hiddenBefore(ctx, tx, c.ID, removal)
+		if err != nil || hidden {
+			return parley.CommentApproved, err
+		}
+	}
+	return before, nil
+}
+
+// hiddenBefore reports whether the last action on a comment before the
+// action at was readers' reports hiding it.
+func (s *Store) hiddenBefore(ctx context.Context, tx *sql.Tx, commentID, at int64) (bool, error) {
+	var verb parley.ModerationVerb
+	err := tx.QueryRowContext(ctx, s.q(`SELECT action FROM moderation_actions WHERE comment_id = ? AND id < ? ORDER BY id DESC LIMIT 1`),
+		commentID, at).Scan(&verb)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return verb == parley.VerbHide, err
 }
 
 // decide moves one comment and records the decision.
@@ -391,6 +427,20 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, c *parley.Comment, to pa
 	if err != nil {
 		return Moderated{}, err
 	}
+	wasPublic := from == parley.CommentApproved
+	if from == parley.CommentPending {
+		if wasPublic, err = s.hiddenBefore(ctx, tx, c.ID, 1<<62); err != nil {
+			return Moderated{}, err
+		}
+	}
+	if (from == parley.CommentSpam || from == parley.CommentTrash) && (to == parley.CommentApproved || to == parley.CommentPending) &&
+		verb != parley.VerbAppealReversed {
+		// Restored: an appeal still open has its answer.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE appeals SET decided_at = ?, decided_by = ?, outcome = 'reversed',
+			outcome_reason = 'The comment was restored.' WHERE comment_id = ? AND decided_at IS NULL`), millis(s.now()), nullID(by.ID), c.ID); err != nil {
+			return Moderated{}, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE reports SET resolved_at = ? WHERE comment_id = ? AND resolved_at IS NULL`),
 		millis(s.now()), c.ID); err != nil {
 		return Moderated{}, err
@@ -401,7 +451,7 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, c *parley.Comment, to pa
 		return Moderated{}, err
 	}
 	c.Status = to
-	return Moderated{Comment: c, Verb: verb, From: from, To: to, ActionID: id}, nil
+	return Moderated{Comment: c, Verb: verb, From: from, To: to, ActionID: id, WasPublic: wasPublic}, nil
 }
 
 // AddSpamLesson records a moderator's spam or not-spam decision on a

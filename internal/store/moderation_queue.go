@@ -37,9 +37,9 @@ func (q Queue) Valid() bool {
 func (q Queue) where() string {
 	switch q {
 	case QueueReported:
-		return `EXISTS (SELECT 1 FROM reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL)`
+		return `c.id IN (SELECT comment_id FROM reports WHERE resolved_at IS NULL)`
 	case QueueAppeals:
-		return `EXISTS (SELECT 1 FROM appeals a WHERE a.comment_id = c.id AND a.decided_at IS NULL)`
+		return `c.id IN (SELECT comment_id FROM appeals WHERE decided_at IS NULL)`
 	case QueueSpam:
 		return `c.status = 'spam'`
 	case QueueTrash:
@@ -49,12 +49,14 @@ func (q Queue) where() string {
 	return `c.status = 'pending'`
 }
 
-// QueueFilter picks a page of a queue: newest first, before a comment id.
+// QueueFilter picks a page of a queue: newest first, before a comment id;
+// or, with CommentID, that one comment whatever its queue.
 type QueueFilter struct {
-	Queue    Queue
-	DebateID int64
-	Before   int64
-	Limit    int
+	Queue     Queue
+	DebateID  int64
+	Before    int64
+	Limit     int
+	CommentID int64
 }
 
 // QueueItem is a comment as a moderator sees it: in its context, with its
@@ -117,7 +119,10 @@ func (s *Store) QueueCounts(ctx context.Context, debateID int64) (map[Queue]int,
 // ModerationQueue returns a page of a queue, newest first, each comment
 // with what a moderator needs to decide on it.
 func (s *Store) ModerationQueue(ctx context.Context, f QueueFilter) ([]*QueueItem, error) {
-	if !f.Queue.Valid() {
+	where := f.Queue.where()
+	if f.CommentID != 0 {
+		where = `c.id = ?`
+	} else if !f.Queue.Valid() {
 		return nil, parley.Errorf(parley.EINVALID, "There is no queue %q.", f.Queue)
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
@@ -126,8 +131,11 @@ func (s *Store) ModerationQueue(ctx context.Context, f QueueFilter) ([]*QueueIte
 	// scanComment takes extra columns first.
 	query := `SELECT d.title, d.slug, c.spam_score, c.spam_features, c.hold_reasons, c.report_count,
 		COALESCE(c.ip, ''), COALESCE(c.net_hash, ''), ` + commentCols + `
-		FROM comments c JOIN debates d ON d.id = c.debate_id WHERE ` + f.Queue.where()
+		FROM comments c JOIN debates d ON d.id = c.debate_id WHERE ` + where
 	var args []any
+	if f.CommentID != 0 {
+		args = append(args, f.CommentID)
+	}
 	if f.DebateID != 0 {
 		query += ` AND c.debate_id = ?`
 		args = append(args, f.DebateID)

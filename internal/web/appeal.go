@@ -109,8 +109,15 @@ func (s *Server) baseStatement(ctx context.Context, c *parley.Comment) (statemen
 	if err != nil {
 		return statement{}, err
 	}
-	return statement{Site: s.cfg.SiteName, Name: c.AuthorName, Debate: d.Title,
-		DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug, Excerpt: markup.Excerpt(c.BodyHTML, 400)}, nil
+	st := statement{Site: s.cfg.SiteName, Name: c.AuthorName, Debate: d.Title, DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug,
+		Excerpt: markup.Excerpt(c.BodyHTML, 400)}
+	if c.UserID == 0 {
+		// Nobody proved a guest's address: quoting the text to it would let
+		// anyone mail any text to anyone, by a moderator's hand.
+		st.Excerpt = "Your comment #" + strconv.FormatInt(c.ID, 10) + ", posted " + c.CreatedAt.UTC().Format("2 January 2006, 15:04 UTC") +
+			" (its text is on the appeal page)."
+	}
+	return st, nil
 }
 
 // queueStatement queues the statement of reasons for a removed comment,
@@ -145,9 +152,17 @@ func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley
 	if hidden {
 		st.Automated = "the comment was hidden automatically once readers' reports reached the debate's limit, until a moderator decided; the decision was a person's."
 	}
-	until := time.Now().Add(appealWindow)
-	st.AppealURL = s.cfg.BaseURL + "/appeals/" + s.appealToken(c.ID, until)
-	st.AppealUntil = until.UTC().Format("2 January 2006")
+	earlier, err := s.store.AppealOf(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if earlier == nil {
+		until := time.Now().Add(appealWindow)
+		st.AppealURL = s.cfg.BaseURL + "/appeals/" + s.appealToken(c.ID, until)
+		st.AppealUntil = until.UTC().Format("2 January 2006")
+	} else {
+		st.Reason += " You appealed once about this comment already; you may still turn to a certified out-of-court dispute settlement body, or to the courts."
+	}
 	msg, err := st.message(c.AuthorEmail, "Your comment on “"+st.Debate+"” was removed · "+s.cfg.SiteName)
 	if err != nil {
 		return err

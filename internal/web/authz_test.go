@@ -48,6 +48,7 @@ var matrix = map[string]matrixCase{
 
 	"GET /moderation":                      {"GET", "/moderation", "", 200, 0},
 	"POST /moderation/decisions":           {"POST", "/moderation/decisions", "action=approve", 303, 0},
+	"GET /moderation/comments/{id}":        {"GET", "/moderation/comments/{c}", "", 200, 0},
 	"POST /moderation/comments/{id}/ban":   {"POST", "/moderation/comments/999999/ban", "kind=email&reason=x", 303, 0},
 	"POST /moderation/appeals/{id}":        {"POST", "/moderation/appeals/999999", "outcome=uphold&reason=x", 303, 0},
 	"GET /moderation/bans":                 {"GET", "/moderation/bans", "", 200, 0},

@@ -73,7 +73,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	if err != nil {
 		return nil, false, err
 	}
-	status, screening, err := s.screen(r, d, u, in, html, hold)
+	status, screening, err := s.screen(r, d, u, in, html, hold, 0)
 	if err != nil {
 		return nil, false, err
 	}

@@ -177,7 +177,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	}
 	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now()}
 	if u := currentUser(r); u != nil {
-		view.viewer = u.ID
+		view.viewer, view.moderator = u.ID, u.Can(parley.RoleModerator)
 	}
 	if after > 0 {
 		view.pageQuery = "?" + joinQuery(sortQuery, "after="+strconv.FormatInt(after, 10))
@@ -342,14 +342,17 @@ func (s *Server) commentLocation(r *http.Request, c *parley.Comment) (string, er
 
 type privacyPage struct {
 	pageMeta
-	// IPDays is how many days commenters' IP addresses are kept.
-	IPDays int
+	// IPRetention says how long commenters' IP addresses are kept.
+	IPRetention string
 	// SpamService names the outside spam service comments are sent to, if any.
 	SpamService string
 }
 
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
-	p := privacyPage{pageMeta: s.meta(r, "How we handle your data"), IPDays: int(s.cfg.IPRetention.Hours() / 24)}
+	p := privacyPage{pageMeta: s.meta(r, "How we handle your data"), IPRetention: plural(int(s.cfg.IPRetention.Hours()/24), "day", "days")}
+	if s.cfg.IPRetention < 48*time.Hour {
+		p.IPRetention = plural(int(s.cfg.IPRetention.Hours()), "hour", "hours")
+	}
 	if s.cfg.Akismet != nil {
 		p.SpamService = s.cfg.Akismet.Host()
 	}

@@ -59,6 +59,8 @@ type moderationPage struct {
 	Problem    string
 	// Back is this page's address, where a decision returns to.
 	Back string
+	// Single is a page of one comment's card, outside the queues.
+	Single bool
 }
 
 // moderatorActor is the signed-in moderator, for the audit log.
@@ -110,6 +112,30 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 	if len(items) == 25 {
 		p.NextURL = queueURL(queue, debateID, items[len(items)-1].Comment.ID)
 	}
+	s.render(w, r, http.StatusOK, "moderation", p)
+}
+
+// handleModerateComment shows one comment's card, whatever its queue: the
+// way from a debate page to a decision on any comment.
+func (s *Server) handleModerateComment(w http.ResponseWriter, r *http.Request) {
+	id := pathID(r, "id")
+	items, err := s.store.ModerationQueue(r.Context(), store.QueueFilter{CommentID: id})
+	if err == nil && len(items) == 0 {
+		err = parley.Errorf(parley.ENOTFOUND, "There is no such comment.")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	back := "/moderation/comments/" + strconv.FormatInt(id, 10)
+	p := moderationPage{pageMeta: s.meta(r, "Moderate comment #"+strconv.FormatInt(id, 10)), Section: "queues", Single: true,
+		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: back}
+	card := queueCard{QueueItem: items[0]}
+	if card.SpamFeatures != "" {
+		json.Unmarshal([]byte(card.SpamFeatures), &card.Features)
+	}
+	p.Cards = []queueCard{card}
 	s.render(w, r, http.StatusOK, "moderation", p)
 }
 
@@ -267,8 +293,8 @@ func (s *Server) tellAkismet(ctx context.Context, done []store.Moderated) {
 }
 
 // statementOwed reports whether a removal is explained to its author: a
-// comment readers could see, or one a moderator removed for breaking a
-// rule. Spam held when it was posted is filed without a word: the EU
+// comment readers could see (or saw until reports hid it), or one a
+// moderator removed for breaking a rule. Spam held when it was posted is filed without a word: the EU
 // Digital Services Act asks no statement for deceptive high-volume
 // commercial content, and mailing the addresses spam carries would be
 // backscatter to people who never wrote it.
@@ -276,14 +302,22 @@ func statementOwed(m store.Moderated) bool {
 	if m.Comment.AuthorEmail == "" || !m.Comment.DeletedAt.IsZero() {
 		return false
 	}
-	return m.From == parley.CommentApproved || m.To == parley.CommentTrash
+	return m.WasPublic || m.To == parley.CommentTrash
 }
+
+// maxBanDays bounds a ban with an end: ten years.
+const maxBanDays = 3650
 
 // handleBan bans the account, address or network a comment came from.
 func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	var expires time.Time
-	if days, err := strconv.Atoi(r.PostForm.Get("days")); err == nil && days > 0 {
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("days")))
+	if err != nil || days < 0 || days > maxBanDays {
+		http.Redirect(w, r, withNote(backTo(r), "problem", "Please choose how long the ban lasts: a number of days up to 3650, or 0 until lifted."), http.StatusSeeOther)
+		return
+	}
+	if days > 0 {
 		expires = time.Now().Add(time.Duration(days) * 24 * time.Hour)
 	}
 	reason, _ := parley.CleanLine(r.PostForm.Get("reason"))

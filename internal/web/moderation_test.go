@@ -180,7 +180,13 @@ func TestReportsHideACommentUntilAModeratorDecides(t *testing.T) {
 	if it == nil || len(it.Reports) != 2 {
 		t.Fatalf("reported queue: %+v", it)
 	}
+	// Guests' reports reach the moderators but hide nothing: three
+	// signed-in readers do.
 	wantStatus(t, report(r2, "harassment"), http.StatusOK)
+	if got, _ := s.store.Comment(context.Background(), c.ID); got.Status != parley.CommentApproved {
+		t.Fatalf("hidden after two signed-in readers and a guest: %s", got.Status)
+	}
+	wantStatus(t, report(r3, "harassment"), http.StatusOK)
 	got, _ := s.store.Comment(context.Background(), c.ID)
 	if got.Status != parley.CommentPending {
 		t.Fatalf("after three readers' reports the comment is %s, want hidden (pending)", got.Status)
@@ -192,14 +198,15 @@ func TestReportsHideACommentUntilAModeratorDecides(t *testing.T) {
 
 	// The moderator keeps it: reports are closed and it is back.
 	_, mod := s.account("Mia", parley.RoleModerator)
-	wantContains(t, s.getAs(mod, "/moderation?queue=reported").body, "Harassment or personal attack: 2", "Hidden after 3 reports")
+	wantContains(t, s.getAs(mod, "/moderation?queue=reported").body, "Harassment or personal attack: 3", "Hate speech: 1", "Hidden after 3 reports")
 	wantStatus(t, s.postForm(mod, "/moderation/decisions", url.Values{"ids": {strconv.FormatInt(c.ID, 10)}, "action": {"approve"}}), http.StatusSeeOther)
 	wantContains(t, s.get("/debates/parks").body, "a fool")
 	if s.queueItem(store.QueueReported, c.ID) != nil {
 		t.Errorf("still in the reported queue after a decision")
 	}
 	// New reports start again from zero.
-	wantStatus(t, report(r3, "spam"), http.StatusOK)
+	_, r4 := s.account("Reader Four", parley.RoleParticipant)
+	wantStatus(t, report(r4, "spam"), http.StatusOK)
 	if got, _ := s.store.Comment(context.Background(), c.ID); got.Status != parley.CommentApproved {
 		t.Errorf("one new report hid it again: %s", got.Status)
 	}
@@ -236,7 +243,9 @@ func TestARemovedCommentsAuthorIsToldWhyAndMayAppealOnce(t *testing.T) {
 	if m.To[0] != "petra@example.org" || !strings.Contains(m.Subject, "was removed") {
 		t.Fatalf("statement: to %v, %q", m.To, m.Subject)
 	}
-	wantContains(t, m.Text, "Harassment or personal attack", "It names a classmate.", "a person did", "appeal once", "pay taxes")
+	// A guest's address is unproven: the mail names the comment without quoting it.
+	wantContains(t, m.Text, "Harassment or personal attack", "It names a classmate.", "a person did", "appeal once", "Your comment #"+id)
+	wantLacks(t, m.Text, "pay taxes")
 	link := appealLink.FindString(m.Text)
 	if link == "" {
 		t.Fatalf("no appeal link in:\n%s", m.Text)
@@ -362,7 +371,7 @@ func TestIPAddressesAreForgottenAfterTheRetentionPeriod(t *testing.T) {
 	}
 	_, mod := s.account("Mod", parley.RoleModerator)
 	// The network's keyed hash remains: a ban by network still works.
-	r := s.postForm(mod, "/moderation/comments/"+strconv.FormatInt(c.ID, 10)+"/ban", url.Values{"kind": {"network"}, "reason": {"x"}})
+	r := s.postForm(mod, "/moderation/comments/"+strconv.FormatInt(c.ID, 10)+"/ban", url.Values{"kind": {"network"}, "reason": {"x"}, "days": {"0"}})
 	if !strings.Contains(r.header.Get("Location"), "done=") {
 		t.Errorf("network ban after the IP was forgotten: %s", r.header.Get("Location"))
 	}
@@ -405,5 +414,70 @@ func TestModeratorsDecisionsTeachTheClassifierOnEveryNode(t *testing.T) {
 	}
 	if c, _ := s.store.Comment(context.Background(), ids[0]); c.Status != parley.CommentApproved {
 		t.Errorf("restored comment is %s", c.Status)
+	}
+}
+
+func TestEditsAreScreenedLikeNewComments(t *testing.T) {
+	s := newSite(t, Config{})
+	d := s.debate("edits", parley.DebatePublished, false)
+	s.setPolicy(d, "post", parley.Policy{MaxLinks: 2, ReportThreshold: 3, HoldWords: "boycott", RejectWords: "idiot"})
+	_, b := s.account("Edith", parley.RoleParticipant)
+	c := s.post(b, "edits", url.Values{"body": {"The new bus lanes work well."}})
+	if c.Status != parley.CommentApproved {
+		t.Fatalf("comment is %s", c.Status)
+	}
+	path := "/comments/" + strconv.FormatInt(c.ID, 10) + "/edit"
+	r := s.postForm(b, path, url.Values{"body": {"The new bus lanes work well, you i.d.i.o.t."}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "does not accept comments containing", "you i.d.i.o.t.")
+	wantStatus(t, s.postForm(b, path, url.Values{"body": {"The new bus lanes work well. BOYCOTT the shops that complain."}}), http.StatusSeeOther)
+	it := s.queueItem(store.QueuePending, c.ID)
+	if it == nil || !strings.Contains(strings.Join(it.HoldReasons, "|"), "After an edit: Contains “boycott”") {
+		t.Fatalf("an edit that adds a held word: %+v", it)
+	}
+}
+
+func TestRestoringAReportHiddenCommentPublishesItAndClosesItsAppeal(t *testing.T) {
+	s, smtp := mailSite(t)
+	s.debate("hide", parley.DebatePublished, false)
+	_, author := s.account("Hanna", parley.RoleParticipant)
+	c := s.post(author, "hide", url.Values{"body": {"The mayor's plan is a gift to developers."}})
+	id := strconv.FormatInt(c.ID, 10)
+	for _, name := range []string{"R1", "R2", "R3"} {
+		_, b := s.account(name, parley.RoleParticipant)
+		wantStatus(t, s.postForm(b, "/comments/"+id+"/report", url.Values{"reason": {"spam"}}), http.StatusOK)
+	}
+	_, mod := s.account("Moderator", parley.RoleModerator)
+	// Hidden by reports, then filed as spam: its author is told, as it was public.
+	wantStatus(t, s.postForm(mod, "/moderation/decisions", url.Values{"ids": {id}, "action": {"spam"}, "reason": {"Advert."}}), http.StatusSeeOther)
+	m, _ := nextMail(t, smtp, 1)
+	wantContains(t, m.Text, "as spam", "3 reports from readers", "hidden automatically", "gift to developers")
+	link := appealLink.FindString(m.Text)
+	wantStatus(t, s.postForm(newBrowser(), linkPath(t, link), url.Values{"body": {"It is an opinion, not an advert."}}), http.StatusOK)
+
+	// Restored from the spam queue: public again (not back to pending),
+	// and the appeal is answered.
+	wantStatus(t, s.postForm(mod, "/moderation/decisions", url.Values{"ids": {id}, "action": {"restore"}}), http.StatusSeeOther)
+	if got, _ := s.store.Comment(context.Background(), c.ID); got.Status != parley.CommentApproved {
+		t.Fatalf("restored comment is %s, want approved", got.Status)
+	}
+	if s.queueItem(store.QueueAppeals, c.ID) != nil {
+		t.Errorf("the appeal is still open after the comment was restored")
+	}
+	r := s.postForm(mod, "/moderation/appeals/"+id, url.Values{"outcome": {"uphold"}, "reason": {"Late."}})
+	wantContains(t, r.header.Get("Location"), "problem=")
+
+	// Moderators reach any comment from the debate page.
+	page := s.getAs(mod, "/debates/hide")
+	wantContains(t, page.body, `href="/moderation/comments/`+id+`"`)
+	wantLacks(t, s.get("/debates/hide").body, "/moderation/comments/")
+	card := s.getAs(mod, "/moderation/comments/"+id)
+	wantContains(t, card.body, "gift to developers", "Hidden after 3 reports", "spam (pending → spam)", "restore (spam → approved)")
+
+	// A ban's length must make sense.
+	bad := s.postForm(mod, "/moderation/comments/"+id+"/ban", url.Values{"kind": {"account"}, "reason": {"x"}, "days": {"7 days"}})
+	wantContains(t, bad.header.Get("Location"), "problem=")
+	if bans, _ := s.store.Bans(context.Background()); len(bans) != 0 {
+		t.Errorf("a ban of unreadable length was made: %+v", bans[0])
 	}
 }

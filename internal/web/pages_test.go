@@ -84,7 +84,8 @@ func TestPostCommentThroughTheForm(t *testing.T) {
 	s := newSite(t, Config{})
 	s.debate("cars", parley.DebatePublished, false)
 	// Ana has commented before: her link is not held as a newcomer's would be.
-	s.comment(s.debate("earlier", parley.DebatePublished, false), 0, "Ana", "Buses!")
+	s.debate("earlier", parley.DebatePublished, false)
+	s.post(newBrowser(), "earlier", formValues("Ana Lima", "ana@example.org", "Buses!"))
 	r := s.postForm(s.reader, "/debates/cars/comments", formValues("Ana Lima", "ana@example.org", "Buses are *cheaper*. See https://example.org/study"))
 	wantStatus(t, r, http.StatusSeeOther)
 	loc := r.header.Get("Location")

@@ -121,7 +121,28 @@ func (s *Server) editComment(r *http.Request, id int64, body string) (*parley.Co
 	if err := in.Validate(s.cfg.MaxCommentLen); err != nil {
 		return nil, err
 	}
-	return s.store.EditComment(r.Context(), id, u.ID, in.Body, s.comments.Render(in.Body))
+	c, err := s.store.OwnComment(r.Context(), id, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.DebateByID(r.Context(), c.DebateID)
+	if err != nil {
+		return nil, err
+	}
+	// A new text is screened as a new comment is: an edit cannot bring in
+	// what posting would have refused or held.
+	html, err := s.renderComment(r.Context(), d, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	hold, screening, err := s.screen(r, d, u, in, html, "", id)
+	if err != nil {
+		return nil, err
+	}
+	if d.HoldForReview && hold == parley.CommentPending {
+		hold = "" // held already: an approved comment of such a debate cannot be edited
+	}
+	return s.store.EditComment(r.Context(), id, u.ID, in.Body, html, hold, screening)
 }
 
 // redirectToComment sends the reader to the page that shows the comment.

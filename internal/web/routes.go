@@ -93,6 +93,7 @@ func (s *Server) routeTable() []route {
 		// Moderation console.
 		{"GET /moderation", moderators, s.handleModeration},
 		{"POST /moderation/decisions", moderators, s.handleDecide},
+		{"GET /moderation/comments/{id}", moderators, s.handleModerateComment},
 		{"POST /moderation/comments/{id}/ban", moderators, s.handleBan},
 		{"POST /moderation/appeals/{id}", moderators, s.handleDecideAppeal},
 		{"GET /moderation/bans", moderators, s.handleBans},

@@ -36,9 +36,10 @@ const (
 	minDuplicateLen = 40
 )
 
-// screen decides the status of a new comment and what moderators are told
-// about it. trap is formTrap's verdict ("" when the form looked human).
-func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *parley.NewComment, html string, trap parley.CommentStatus) (parley.CommentStatus, store.Screening, error) {
+// screen decides the status of a new comment, or of a new text for the
+// comment editing (0 for a new one), and what moderators are told about
+// it. trap is formTrap's verdict ("" when the form looked human).
+func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *parley.NewComment, html string, trap parley.CommentStatus, editing int64) (parley.CommentStatus, store.Screening, error) {
 	ctx := r.Context()
 	addr := s.clientAddr(r)
 	sc := store.Screening{IPHash: s.addressHash("ip", addr.String()), NetHash: s.addressHash("net", networkOf(addr))}
@@ -83,7 +84,7 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 	var trusted *bool
 	isTrusted := func() (bool, error) {
 		if trusted == nil {
-			ok, err := s.store.Trusted(ctx, userID, in.AuthorEmail)
+			ok, err := s.store.Trusted(ctx, userID, in.AuthorEmail, sc.NetHash)
 			if err != nil {
 				return false, err
 			}
@@ -111,7 +112,7 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 	}
 	if hash, n := s.textHash(in.Body); n >= minDuplicateLen {
 		sc.BodyHash = hash
-		copies, err := s.store.Duplicates(ctx, sc.BodyHash, in.AuthorEmail, time.Now().Add(-duplicateWindow))
+		copies, err := s.store.Duplicates(ctx, sc.BodyHash, in.AuthorEmail, time.Now().Add(-duplicateWindow), editing)
 		if err != nil {
 			return "", sc, err
 		}

@@ -189,11 +189,16 @@ func (s *Server) Run(ctx context.Context) {
 			s.log.Info("published scheduled debates", "count", n)
 		}
 		if time.Since(purged) > time.Hour {
-			if _, err := s.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+			_, err := s.store.PurgeExpired(ctx)
+			if err != nil && ctx.Err() == nil {
 				s.log.Warn("purge ended sessions and links", "err", err)
-			} else if _, err := s.store.ForgetAddresses(ctx, time.Now().Add(-s.cfg.IPRetention)); err != nil && ctx.Err() == nil {
-				s.log.Warn("forget commenters' IP addresses", "err", err)
-			} else {
+			}
+			// Apart, so that one failing does not keep the other from its work.
+			_, err2 := s.store.ForgetAddresses(ctx, time.Now().Add(-s.cfg.IPRetention))
+			if err2 != nil && ctx.Err() == nil {
+				s.log.Warn("forget commenters' IP addresses", "err", err2)
+			}
+			if err == nil && err2 == nil {
 				purged = time.Now()
 			}
 		}

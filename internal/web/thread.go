@@ -24,7 +24,10 @@ type threadView struct {
 	// viewer is the signed-in reader's account, 0 for a visitor: their own
 	// comments get links to edit and delete them.
 	viewer int64
-	now    time.Time
+	// moderator is set for moderators, editors and admins: each comment
+	// links to its card in the moderation console.
+	moderator bool
+	now       time.Time
 }
 
 func (v *threadView) writeThread(b *bytes.Buffer, nodes []*parley.ThreadNode) {
@@ -123,7 +126,7 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	own := v.viewer != 0 && c.UserID == v.viewer
 	reply := v.canReply && c.Status == parley.CommentApproved
 	report := !own && c.Status == parley.CommentApproved
-	if !own && !reply && !report {
+	if !own && !reply && !report && !v.moderator {
 		return
 	}
 	b.WriteString(`<footer>`)
@@ -147,6 +150,11 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(` <a class="delete" href="/comments/`)
 		b.WriteString(id)
 		b.WriteString(`/delete">Delete</a>`)
+	}
+	if v.moderator {
+		b.WriteString(` <a class="moderate" href="/moderation/comments/`)
+		b.WriteString(id)
+		b.WriteString(`">Moderate</a>`)
 	}
 	if report {
 		b.WriteString(` <a class="report" href="/comments/`)

@@ -29,7 +29,7 @@ ALTER TABLE comments ADD COLUMN body_hash TEXT;
 CREATE INDEX comments_status ON comments (status, id);
 CREATE INDEX comments_body_hash ON comments (body_hash) WHERE body_hash IS NOT NULL;
 CREATE INDEX comments_net_hash ON comments (net_hash) WHERE net_hash IS NOT NULL;
-CREATE INDEX comments_author_email ON comments (author_email);
+CREATE INDEX comments_author_email ON comments (author_email, status);
 CREATE INDEX comments_ip ON comments (created_at) WHERE ip IS NOT NULL;
 
 -- A reader's report of a comment; one per reporter (a keyed hash of their
@@ -47,6 +47,7 @@ CREATE TABLE reports (
     UNIQUE (comment_id, reporter_key)
 );
 CREATE INDEX reports_open ON reports (comment_id) WHERE resolved_at IS NULL;
+CREATE INDEX reports_user ON reports (user_id) WHERE user_id IS NOT NULL;
 
 -- Every moderation action, for the audit log: who (NULL actor for the
 -- site itself, as when reports hide a comment), when, what and why.
@@ -64,6 +65,8 @@ CREATE TABLE moderation_actions (
     created_at  INTEGER NOT NULL
 );
 CREATE INDEX moderation_actions_comment ON moderation_actions (comment_id, id);
+CREATE INDEX moderation_actions_debate ON moderation_actions (debate_id, id);
+CREATE INDEX moderation_actions_actor ON moderation_actions (actor_id) WHERE actor_id IS NOT NULL;
 
 -- An author's appeal against the removal of their comment: one a comment.
 CREATE TABLE appeals (
