@@ -61,6 +61,37 @@ type moderationPage struct {
 	Back string
 	// Single is a page of one comment's card, outside the queues.
 	Single bool
+	// Retry is what a moderator typed into a form that failed, to fill it
+	// in again.
+	Retry retryForm
+}
+
+// retryForm is a console form that failed, by its "for" field ("bulk",
+// "c12" for comment 12's decision, "a12" its appeal, "b12" its ban).
+type retryForm struct {
+	For, Reason, Category, Kind, Days string
+}
+
+func retryFrom(q url.Values) retryForm {
+	return retryForm{For: q.Get("for"), Reason: q.Get("reason"), Category: q.Get("category"), Kind: q.Get("kind"), Days: q.Get("days")}
+}
+
+// retry sends a moderator back to the console with a problem and what
+// they typed, so a failed form loses nothing.
+func retry(w http.ResponseWriter, r *http.Request, problem string) {
+	u, err := url.Parse(withNote(backTo(r), "problem", problem))
+	if err != nil {
+		http.Redirect(w, r, "/moderation", http.StatusSeeOther)
+		return
+	}
+	q := u.Query()
+	for _, k := range []string{"for", "reason", "category", "kind", "days"} {
+		if v := r.PostForm.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
 }
 
 // moderatorActor is the signed-in moderator, for the audit log.
@@ -98,7 +129,7 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := moderationPage{pageMeta: s.meta(r, "Moderation"), Section: "queues", Queue: queue, Debates: debates, DebateID: debateID,
-		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: queueURL(queue, debateID, before)}
+		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: queueURL(queue, debateID, before), Retry: retryFrom(q)}
 	for _, k := range store.Queues {
 		p.Tabs = append(p.Tabs, queueTab{Queue: k, Label: queueLabels[k], Count: counts[k], Active: k == queue, URL: queueURL(k, debateID, 0)})
 	}
@@ -130,7 +161,7 @@ func (s *Server) handleModerateComment(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	back := "/moderation/comments/" + strconv.FormatInt(id, 10)
 	p := moderationPage{pageMeta: s.meta(r, "Moderate comment #"+strconv.FormatInt(id, 10)), Section: "queues", Single: true,
-		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: back}
+		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: back, Retry: retryFrom(q)}
 	card := queueCard{QueueItem: items[0]}
 	if card.SpamFeatures != "" {
 		json.Unmarshal([]byte(card.SpamFeatures), &card.Features)
@@ -191,7 +222,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, withNote(backTo(r), "problem", parley.ErrorMessage(err)+" "+strings.Join(fieldMessages(err), " ")), http.StatusSeeOther)
+		retry(w, r, parley.ErrorMessage(err)+" "+strings.Join(fieldMessages(err), " "))
 		return
 	}
 	http.Redirect(w, r, withNote(backTo(r), "done", decisionNote(d.Verb, n)), http.StatusSeeOther)
@@ -314,7 +345,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	var expires time.Time
 	days, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("days")))
 	if err != nil || days < 0 || days > maxBanDays {
-		http.Redirect(w, r, withNote(backTo(r), "problem", "Please choose how long the ban lasts: a number of days up to 3650, or 0 until lifted."), http.StatusSeeOther)
+		retry(w, r, "Please choose how long the ban lasts: a number of days up to 3650, or 0 until lifted.")
 		return
 	}
 	if days > 0 {
@@ -322,7 +353,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	}
 	reason, _ := parley.CleanLine(r.PostForm.Get("reason"))
 	if reason == "" {
-		http.Redirect(w, r, withNote(backTo(r), "problem", "Please give the reason for the ban."), http.StatusSeeOther)
+		retry(w, r, "Please give the reason for the ban.")
 		return
 	}
 	b, err := s.store.BanAuthor(r.Context(), pathID(r, "id"), parley.BanKind(r.PostForm.Get("kind")), reason, expires, moderatorActor(r))
@@ -331,7 +362,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, withNote(backTo(r), "problem", parley.ErrorMessage(err)), http.StatusSeeOther)
+		retry(w, r, parley.ErrorMessage(err))
 		return
 	}
 	http.Redirect(w, r, withNote(backTo(r), "done", "Banned the "+b.Label+"."), http.StatusSeeOther)
@@ -367,7 +398,7 @@ func (s *Server) handleDecideAppeal(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	reason, ok := parley.CleanText(r.PostForm.Get("reason"))
 	if !ok || strings.TrimSpace(reason) == "" {
-		http.Redirect(w, r, withNote(backTo(r), "problem", "Please write the reason for your decision on the appeal: its author reads it."), http.StatusSeeOther)
+		retry(w, r, "Please write the reason for your decision on the appeal: its author reads it.")
 		return
 	}
 	reverse := r.PostForm.Get("outcome") == "reverse"
@@ -387,7 +418,7 @@ func (s *Server) handleDecideAppeal(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, withNote(backTo(r), "problem", parley.ErrorMessage(err)), http.StatusSeeOther)
+		retry(w, r, parley.ErrorMessage(err))
 		return
 	}
 	if reverse {

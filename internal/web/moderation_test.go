@@ -481,3 +481,20 @@ func TestRestoringAReportHiddenCommentPublishesItAndClosesItsAppeal(t *testing.T
 		t.Errorf("a ban of unreadable length was made: %+v", bans[0])
 	}
 }
+
+func TestAFailedConsoleFormKeepsWhatTheModeratorTyped(t *testing.T) {
+	s := newSite(t, Config{})
+	d := s.debate("keep", parley.DebatePublished, true)
+	c := s.comment(d, 0, "Kim", "Held for review.")
+	_, mod := s.account("Moderator", parley.RoleModerator)
+	id := strconv.FormatInt(c.ID, 10)
+	// Trash without a rule fails: the reason comes back in the card's form.
+	r := s.postForm(mod, "/moderation/decisions", url.Values{"ids": {id}, "action": {"trash"}, "for": {"c" + id},
+		"reason": {"Off topic & rude"}, "back": {"/moderation?queue=pending"}})
+	page := s.getAs(mod, linkPath(t, s.http.URL+r.header.Get("Location")))
+	wantContains(t, page.body, "Please choose the rule", `value="Off topic &amp; rude"`)
+	r = s.postForm(mod, "/moderation/comments/"+id+"/ban", url.Values{"kind": {"email"}, "days": {"forever"}, "for": {"b" + id},
+		"reason": {"Spamming the thread"}})
+	page = s.getAs(mod, linkPath(t, s.http.URL+r.header.Get("Location")))
+	wantContains(t, page.body, "how long the ban lasts", `value="Spamming the thread"`, `<details class="ban" open>`)
+}

@@ -65,6 +65,17 @@ var funcs = template.FuncMap{
 		}
 		return map[string]any{"Problems": p, "New": isNew, "Kept": len(p) > 0}
 	},
+	// categoryChoice is what the moderation rule select needs.
+	"categoryChoice": func(c []parley.ReportReason, selected string) map[string]any {
+		return map[string]any{"Categories": c, "Selected": selected}
+	},
+	// retried is a field of a console form that failed, when it is that form.
+	"retried": func(r retryForm, form, field string) string {
+		if r.For != form {
+			return ""
+		}
+		return map[string]string{"reason": r.Reason, "category": r.Category, "kind": r.Kind, "days": r.Days}[field]
+	},
 	"trusted": func(s string) template.HTML {
 		// Only for HTML that Parley sanitised itself at write time.
 		return template.HTML(s)
