@@ -44,8 +44,11 @@ type Comment struct {
 	// placed beside its parent instead.
 	ReplyToID   int64
 	ReplyToName string
-	Depth       int // 0 for top-level
-	AuthorName  string
+	// ReplyToAnswerID is the expert's answer (to ReplyToID) the comment
+	// replies to, 0 for none.
+	ReplyToAnswerID int64
+	Depth           int // 0 for top-level
+	AuthorName      string
 	// AuthorEmail is private: it never appears in a page, feed, API response or log.
 	AuthorEmail string
 	// AvatarKey derives the generated avatar; it reveals nothing about the email.
@@ -66,6 +69,24 @@ type Comment struct {
 	DeletedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// SourceLabel says where a comment entered on a reader's behalf came
+// from, as readers read it ("sent in by email"); "" for the site's own.
+func (c *Comment) SourceLabel() string {
+	switch c.Source {
+	case "":
+		return ""
+	case "email":
+		return "sent in by email"
+	case "post":
+		return "sent in by post"
+	case "social":
+		return "sent in on social media"
+	case "phone":
+		return "sent in by phone"
+	}
+	return "sent in from elsewhere"
 }
 
 // EditWindow is how long after posting an author may edit a comment.
@@ -92,6 +113,8 @@ type NewComment struct {
 	// NotifyReplies and NotifyAll subscribe the author, by mail, to replies
 	// to this comment and to every new comment of the debate.
 	NotifyReplies, NotifyAll bool
+	// AnswerID, with ParentID, replies to an expert's answer to the parent.
+	AnswerID int64
 }
 
 // Validate cleans the submission in place and reports every problem, each

@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -88,4 +89,63 @@ type Answer struct {
 	Position    int
 	Status      AnswerStatus
 	PublishedAt time.Time
+}
+
+// AnswerRequest is an editor's request to an expert to answer a question,
+// made through a private link in a mail: the link works for that expert
+// and that question only, until it expires or is revoked, and once.
+type AnswerRequest struct {
+	ID         int64
+	QuestionID int64
+	ExpertID   int64
+	Expert     *Expert
+	SentBy     string
+	SentAt     time.Time
+	ExpiresAt  time.Time
+	RevokedAt  time.Time
+	Reminders  int
+	RemindedAt time.Time
+	AnsweredAt time.Time
+	// RenewalAskedAt is when the expert last asked for a fresh link.
+	RenewalAskedAt time.Time
+}
+
+// RequestState says where a request is.
+type RequestState string
+
+const (
+	RequestWaiting  RequestState = "waiting"
+	RequestAnswered RequestState = "answered"
+	RequestExpired  RequestState = "expired"
+	RequestRevoked  RequestState = "revoked"
+)
+
+// State is the request's state at a time.
+func (r *AnswerRequest) State(now time.Time) RequestState {
+	switch {
+	case !r.AnsweredAt.IsZero():
+		return RequestAnswered
+	case !r.RevokedAt.IsZero():
+		return RequestRevoked
+	case !now.Before(r.ExpiresAt):
+		return RequestExpired
+	}
+	return RequestWaiting
+}
+
+// MaxAnswerLen bounds an expert's answer, in characters.
+const MaxAnswerLen = 20_000
+
+// CleanAnswer checks an answer's text and returns it cleaned.
+func CleanAnswer(body string) (string, error) {
+	body, ok := CleanText(body)
+	switch {
+	case !ok:
+		return "", &Error{Code: EINVALID, Message: "The answer is not valid UTF-8 text.", Fields: map[string]string{"body": "The answer is not valid UTF-8 text."}}
+	case strings.TrimSpace(body) == "":
+		return "", &Error{Code: EINVALID, Message: "Please write your answer.", Fields: map[string]string{"body": "Please write your answer."}}
+	case utf8.RuneCountInString(body) > MaxAnswerLen:
+		return "", &Error{Code: EINVALID, Message: "The answer is longer than 20,000 characters.", Fields: map[string]string{"body": "The answer is longer than 20,000 characters."}}
+	}
+	return body, nil
 }

@@ -82,6 +82,70 @@ func (n *Notifier) fanOut(ctx context.Context, key string) error {
 	}
 }
 
+// fanOutAnswer tells the subscribers of a debate and of the conversation
+// an expert's newly published answer belongs to, as fanOut does for a
+// comment. The reader whose comment it answers is told by the editors'
+// publication itself, so not again here.
+func (n *Notifier) fanOutAnswer(ctx context.Context, key string) error {
+	id, _ := strconv.ParseInt(key, 10, 64)
+	a, err := n.store.AnswerByID(ctx, id)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if a.Status != parley.AnswerPublished {
+		return nil
+	}
+	answered, err := n.store.Comment(ctx, a.CommentID)
+	if err != nil {
+		return err
+	}
+	d, err := n.store.DebateByID(ctx, answered.DebateID)
+	if err != nil || !d.Public() {
+		return err
+	}
+	e, err := n.store.ExpertByID(ctx, a.ExpertID)
+	if err != nil {
+		return err
+	}
+	a.Expert = e
+	// The answer reaches whoever a reply to the answered comment would.
+	as := &parley.Comment{DebateID: answered.DebateID, RootID: answered.RootID, ReplyToID: answered.ID, AuthorEmail: e.ContactEmail}
+	var after int64
+	for {
+		batch, err := n.store.Recipients(ctx, as, nil, after, fanOutBatch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		err = n.store.Atomically(ctx, func(ctx context.Context) error {
+			for _, r := range batch {
+				if parley.NormalizeEmail(r.Email) == parley.NormalizeEmail(answered.AuthorEmail) {
+					continue
+				}
+				if r.Delivery != parley.DeliverImmediately {
+					if err := n.store.AddDigestAnswer(ctx, r, a.ID, nextDigest(r.Delivery, n.store.Clock())); err != nil {
+						return err
+					}
+					continue
+				}
+				msg, err := n.answerMail(r, d, answered, &a.Answer)
+				if err != nil {
+					return err
+				}
+				if err := n.outbox.Queue(ctx, "na-"+itoa(r.SubscriptionID)+"-"+itoa(a.ID), msg); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		after = batch[len(batch)-1].AddressID
+	}
+}
+
 // notify queues one recipient's mail about a comment, or keeps the comment
 // for their digest.
 func (n *Notifier) notify(ctx context.Context, r store.Recipient, c *parley.Comment, msg mail.Message) error {

@@ -120,6 +120,31 @@ func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *p
 	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html, Headers: oneClick(data.UnsubscribeURL)}, nil
 }
 
+// answerMail tells a subscriber of an expert's published answer. It uses
+// the comment template: the expert speaks, in reply to the reader.
+func (n *Notifier) answerMail(r store.Recipient, d *parley.Debate, answered *parley.Comment, a *parley.Answer) (mail.Message, error) {
+	t := templatesFor(r.Language)
+	author := a.Expert.Name
+	if a.Expert.Title != "" {
+		author += " (" + a.Expert.Title + ")"
+	}
+	data := commentData{
+		Site: n.cfg.SiteName, DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: author, ParentAuthor: answered.AuthorName,
+		Text: a.BodyMD, HTML: htmltemplate.HTML(a.BodyHTML), // sanitised when it was saved
+		Permalink: n.cfg.BaseURL + "/answers/" + itoa(a.ID), ManageURL: n.ManageURL(r.AddressID), UnsubscribeURL: n.UnsubscribeURL(r.SubscriptionID),
+		What: "the debate “" + d.Title + "”",
+	}
+	if r.Scope == parley.ScopeThread || r.Scope == parley.ScopeReplies {
+		data.What = "a conversation in “" + d.Title + "”"
+	}
+	text, html, err := t.render("comment", data)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	subj := a.Expert.Name + " answered " + answered.AuthorName + " on “" + d.Title + "” · " + n.cfg.SiteName
+	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html, Headers: oneClick(data.UnsubscribeURL)}, nil
+}
+
 // confirmationMail asks an address's owner to confirm a subscription.
 func (n *Notifier) confirmationMail(ctx context.Context, a *parley.Address, sub *parley.Subscription) (mail.Message, error) {
 	d, err := n.store.DebateByID(ctx, sub.DebateID)
@@ -157,6 +182,15 @@ func (n *Notifier) digestMail(a *parley.Address, d parley.Delivery, items []stor
 			debates = append(debates, dd)
 		}
 		c := it.Comment
+		if a := it.Answer; a != nil {
+			author := a.Expert.Name
+			if a.Expert.Title != "" {
+				author += " (" + a.Expert.Title + ")"
+			}
+			dd.Comments = append(dd.Comments, commentData{Author: author, ParentAuthor: c.AuthorName, Text: a.BodyMD,
+				HTML: htmltemplate.HTML(a.BodyHTML), Permalink: n.cfg.BaseURL + "/answers/" + itoa(a.ID)})
+			continue
+		}
 		dd.Comments = append(dd.Comments, commentData{Author: c.AuthorName, ParentAuthor: c.ReplyToName, Text: c.BodyMD,
 			HTML: htmltemplate.HTML(c.BodyHTML), Permalink: n.commentURL(c)})
 	}

@@ -167,7 +167,7 @@ func (n *Notifier) Flush(ctx context.Context) (int, error) {
 	if err := n.queueDueDigests(ctx); err != nil {
 		return 0, err
 	}
-	for _, kind := range []string{store.CommentJob, DigestJob} {
+	for _, kind := range []string{store.CommentJob, store.AnswerJob, DigestJob} {
 		for ctx.Err() == nil {
 			// A fan-out of 10,000 takes seconds; after a crash, another node
 			// takes it over within a minute, and its keys keep it from
@@ -181,9 +181,12 @@ func (n *Notifier) Flush(ctx context.Context) (int, error) {
 			}
 			for _, j := range jobs {
 				var err error
-				if kind == store.CommentJob {
+				switch kind {
+				case store.CommentJob:
 					err = n.fanOut(ctx, j.Key)
-				} else {
+				case store.AnswerJob:
+					err = n.fanOutAnswer(ctx, j.Key)
+				default:
 					err = n.sendDigest(ctx, j)
 				}
 				n.finish(ctx, j, err)
@@ -215,6 +218,11 @@ func (n *Notifier) finish(ctx context.Context, j store.Job, err error) {
 // address suppressed since it was queued. Other mail always goes.
 func (n *Notifier) stillWanted(ctx context.Context, key string) (bool, error) {
 	switch {
+	case strings.HasPrefix(key, "na-"):
+		sub, answer, _ := strings.Cut(key[3:], "-")
+		subID, _ := strconv.ParseInt(sub, 10, 64)
+		answerID, _ := strconv.ParseInt(answer, 10, 64)
+		return n.store.AnswerNotificationWanted(ctx, subID, answerID)
 	case strings.HasPrefix(key, "n-"):
 		sub, comment, _ := strings.Cut(key[2:], "-")
 		subID, _ := strconv.ParseInt(sub, 10, 64)

@@ -487,3 +487,21 @@ func (s *Store) PurgeExpired(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// UsersWithRole lists the accounts with a role, oldest first.
+func (s *Store) UsersWithRole(ctx context.Context, role parley.Role) ([]*parley.User, error) {
+	rows, err := s.query(ctx, `SELECT `+userCols+` FROM users u WHERE u.role = ? ORDER BY u.id LIMIT 50`, role)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var list []*parley.User
+	for rows.Next() {
+		u, _, err := scanUser(rows)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		list = append(list, u)
+	}
+	return list, s.fail(rows.Err())
+}

@@ -11,23 +11,25 @@ import (
 )
 
 const commentCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name, c.author_email,
-	c.avatar_key, c.body_md, c.body_html, c.status, c.language, c.source, c.user_id, c.edited_at, c.deleted_at, c.created_at, c.updated_at`
+	c.avatar_key, c.body_md, c.body_html, c.status, c.language, c.source, c.user_id, c.edited_at, c.deleted_at, c.created_at, c.updated_at,
+	c.reply_to_answer_id`
 
 // threadCols are what a page of threads shows: not the Markdown source and
 // not the email address, which a reader never sees.
 const threadCols = `c.id, c.debate_id, c.parent_id, c.root_id, c.reply_to_id, c.depth, c.author_name,
-	c.avatar_key, c.body_html, c.status, c.language, c.source, c.user_id, c.edited_at, c.deleted_at, c.created_at, c.updated_at`
+	c.avatar_key, c.body_html, c.status, c.language, c.source, c.user_id, c.edited_at, c.deleted_at, c.created_at, c.updated_at,
+	c.reply_to_answer_id`
 
 func scanThreadComment(rows *sql.Rows) (*parley.Comment, error) {
 	var c parley.Comment
-	var parent, replyTo, user, edited, deleted sql.NullInt64
+	var parent, replyTo, user, edited, deleted, answer sql.NullInt64
 	var created, updated int64
 	err := rows.Scan(&c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName,
-		&c.AvatarKey, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &user, &edited, &deleted, &created, &updated)
+		&c.AvatarKey, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &user, &edited, &deleted, &created, &updated, &answer)
 	if err != nil {
 		return nil, err
 	}
-	c.ParentID, c.ReplyToID, c.UserID = parent.Int64, replyTo.Int64, user.Int64
+	c.ParentID, c.ReplyToID, c.UserID, c.ReplyToAnswerID = parent.Int64, replyTo.Int64, user.Int64, answer.Int64
 	c.EditedAt, c.DeletedAt = fromNullMillis(edited), fromNullMillis(deleted)
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &c, nil
@@ -35,14 +37,14 @@ func scanThreadComment(rows *sql.Rows) (*parley.Comment, error) {
 
 func scanComment(row interface{ Scan(...any) error }, extra ...any) (*parley.Comment, error) {
 	var c parley.Comment
-	var parent, replyTo, user, edited, deleted sql.NullInt64
+	var parent, replyTo, user, edited, deleted, answer sql.NullInt64
 	var created, updated int64
 	err := row.Scan(append(extra, &c.ID, &c.DebateID, &parent, &c.RootID, &replyTo, &c.Depth, &c.AuthorName, &c.AuthorEmail,
-		&c.AvatarKey, &c.BodyMD, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &user, &edited, &deleted, &created, &updated)...)
+		&c.AvatarKey, &c.BodyMD, &c.BodyHTML, &c.Status, &c.Language, &c.Source, &user, &edited, &deleted, &created, &updated, &answer)...)
 	if err != nil {
 		return nil, err
 	}
-	c.ParentID, c.ReplyToID, c.UserID = parent.Int64, replyTo.Int64, user.Int64
+	c.ParentID, c.ReplyToID, c.UserID, c.ReplyToAnswerID = parent.Int64, replyTo.Int64, user.Int64, answer.Int64
 	c.EditedAt, c.DeletedAt = fromNullMillis(edited), fromNullMillis(deleted)
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &c, nil
@@ -54,8 +56,8 @@ const (
 	sqlParent        = `SELECT debate_id, parent_id, root_id, depth, status FROM comments WHERE id = ?`
 	sqlInsertComment = `INSERT INTO comments (debate_id, parent_id, root_id, reply_to_id, depth, author_name,
 		author_email, avatar_key, body_md, body_html, status, language, source, submission_key, user_id, created_at, updated_at,
-		spam_score, spam_features, hold_reasons, ip, ip_hash, net_hash, body_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		spam_score, spam_features, hold_reasons, ip, ip_hash, net_hash, body_hash, reply_to_answer_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlBySubmission = `SELECT ` + commentCols + ` FROM comments c WHERE c.debate_id = ? AND c.submission_key = ?`
 	sqlSetRoot      = `UPDATE comments SET root_id = id WHERE id = ?`
 	sqlBumpVersion  = `UPDATE debates SET version = version + 1 WHERE id = ?`
@@ -94,6 +96,9 @@ type CreateComment struct {
 	Quiet bool
 	// Screening is what the spam defence found, kept for moderators.
 	Screening Screening
+	// AnswerID, with ParentID, replies to an expert's published answer to
+	// the parent comment.
+	AnswerID int64
 }
 
 // Screening is what the spam defence found about a new comment.
@@ -174,13 +179,26 @@ func (s *Store) createComment(ctx context.Context, tx *sql.Tx, p CreateComment) 
 			return nil, false, err
 		}
 	}
+	if p.AnswerID != 0 {
+		var ok bool
+		err := tx.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM answers a JOIN questions q ON q.id = a.question_id
+			WHERE a.id = ? AND a.status = 'published' AND q.comment_id = ?)`), p.AnswerID, p.ParentID).Scan(&ok)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			const msg = "The answer you are replying to is no longer available."
+			return nil, false, &parley.Error{Code: parley.EINVALID, Message: msg, Fields: map[string]string{"parent_id": msg}}
+		}
+		c.ReplyToAnswerID = p.AnswerID
+	}
 	sc := p.Screening
 	err = s.txQueryRow(ctx, tx, sqlInsertComment,
 		c.DebateID, nullID(c.ParentID), c.RootID, nullID(c.ReplyToID), c.Depth, c.AuthorName,
 		c.AuthorEmail, c.AvatarKey, c.BodyMD, c.BodyHTML, c.Status, c.Language, c.Source, nullString(p.SubmissionKey),
 		nullID(c.UserID), millis(c.CreatedAt), millis(c.UpdatedAt),
 		sql.NullInt64{Int64: int64(math.Round(sc.SpamScore * 1e6)), Valid: sc.Scored}, sc.SpamFeatures, strings.Join(sc.HoldReasons, "\n"),
-		nullString(sc.IP), nullString(sc.IPHash), nullString(sc.NetHash), nullString(sc.BodyHash)).Scan(&c.ID)
+		nullString(sc.IP), nullString(sc.IPHash), nullString(sc.NetHash), nullString(sc.BodyHash), nullID(c.ReplyToAnswerID)).Scan(&c.ID)
 	if err != nil {
 		return nil, false, err
 	}

@@ -52,6 +52,8 @@ var copyTables = []struct {
 	{"appeals", []string{"id"}},
 	{"bans", []string{"id"}},
 	{"spam_lessons", []string{"id"}},
+	{"answer_requests", []string{"id"}},
+	{"digest_answers", []string{"subscription_id", "answer_id"}},
 }
 
 // copyBatch is how many rows Copy reads, and writes in one transaction, at a time.

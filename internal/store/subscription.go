@@ -17,6 +17,17 @@ const CommentJob = "comment-approved"
 const sqlAnnounceComment = `INSERT INTO jobs (kind, key, payload, run_at, created_at) VALUES (?, ?, '', ?, ?)
 	ON CONFLICT (kind, key) DO NOTHING`
 
+// AnswerJob is the kind of job queued when an expert's answer is first
+// published: the debate's and the conversation's subscribers hear of it.
+// Its key is the answer's ID.
+const AnswerJob = "answer-published"
+
+// announceAnswer queues the notification of a published answer.
+func (s *Store) announceAnswer(ctx context.Context, tx *sql.Tx, answerID int64) error {
+	now := millis(s.now())
+	return s.txExec(ctx, tx, sqlAnnounceComment, AnswerJob, strconv.FormatInt(answerID, 10), now, now)
+}
+
 // announceComment queues the notification of an approved comment.
 func (s *Store) announceComment(ctx context.Context, tx *sql.Tx, commentID int64) error {
 	now := millis(s.now())
@@ -336,8 +347,9 @@ type DueDigest struct {
 // DueDigests lists the digests that are due: only addresses with something
 // pending are ever looked at.
 func (s *Store) DueDigests(ctx context.Context, limit int) ([]DueDigest, error) {
-	rows, err := s.query(ctx, `SELECT DISTINCT address_id, delivery FROM digest_items WHERE due_at <= ? ORDER BY address_id LIMIT ?`,
-		millis(s.now()), limit)
+	now := millis(s.now())
+	rows, err := s.query(ctx, `SELECT address_id, delivery FROM digest_items WHERE due_at <= ?
+		UNION SELECT address_id, delivery FROM digest_answers WHERE due_at <= ? ORDER BY 1 LIMIT ?`, now, now, limit)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -353,12 +365,72 @@ func (s *Store) DueDigests(ctx context.Context, limit int) ([]DueDigest, error) 
 	return list, s.fail(rows.Err())
 }
 
-// DigestItem is a comment waiting in a digest.
+// DigestItem is a comment, or an expert's answer, waiting in a digest.
 type DigestItem struct {
 	SubscriptionID int64
 	Comment        *parley.Comment
 	DebateSlug     string
 	DebateTitle    string
+	// Answer, when set, is the item: an answer to Comment.
+	Answer *parley.Answer
+}
+
+// AddDigestAnswer keeps a published answer for the digest of a delivery
+// that is due at dueAt.
+func (s *Store) AddDigestAnswer(ctx context.Context, r Recipient, answerID int64, dueAt time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO digest_answers (subscription_id, answer_id, address_id, delivery, due_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, answer_id) DO NOTHING`),
+			r.SubscriptionID, answerID, r.AddressID, r.Delivery, millis(dueAt), millis(s.now()))
+		return err
+	})
+}
+
+// takeDigestAnswers removes the due answers of an address's digest and
+// returns those still published, of live subscriptions.
+func (s *Store) takeDigestAnswers(ctx context.Context, tx *sql.Tx, addressID int64, d parley.Delivery) ([]DigestItem, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`DELETE FROM digest_answers WHERE address_id = ? AND delivery = ? AND due_at <= ?
+		RETURNING subscription_id, answer_id`), addressID, d, millis(s.now()))
+	if err != nil {
+		return nil, err
+	}
+	type taken struct{ sub, answer int64 }
+	var list []taken
+	for rows.Next() {
+		var t taken
+		if err := rows.Scan(&t.sub, &t.answer); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var items []DigestItem
+	for _, t := range list {
+		it := DigestItem{SubscriptionID: t.sub, Answer: &parley.Answer{Expert: &parley.Expert{}}}
+		a, e := it.Answer, it.Answer.Expert
+		var live int
+		c, err := scanComment(tx.QueryRowContext(ctx, s.q(`SELECT a.id, a.question_id, a.expert_id, a.lead_in, a.body_md, a.body_html,
+			e.name, e.title, d.slug, d.title,
+			(SELECT COUNT(*) FROM subscriptions s WHERE s.id = ? AND s.ended_at IS NULL AND s.confirmed_at IS NOT NULL), `+commentCols+`
+			FROM answers a JOIN experts e ON e.id = a.expert_id JOIN questions q ON q.id = a.question_id
+			JOIN comments c ON c.id = q.comment_id JOIN debates d ON d.id = c.debate_id
+			WHERE a.id = ? AND a.status = 'published'`), t.sub, t.answer),
+			&a.ID, &a.QuestionID, &a.ExpertID, &a.LeadIn, &a.BodyMD, &a.BodyHTML, &e.Name, &e.Title, &it.DebateSlug, &it.DebateTitle, &live)
+		if err == sql.ErrNoRows {
+			continue // unpublished since
+		} else if err != nil {
+			return nil, err
+		}
+		if live == 1 {
+			it.Comment, a.CommentID = c, c.ID
+			items = append(items, it)
+		}
+	}
+	return items, nil
 }
 
 // TakeDigest removes the due items of an address's digest of one delivery
@@ -384,8 +456,16 @@ func (s *Store) TakeDigest(ctx context.Context, addressID int64, d parley.Delive
 			taken[comment] = sub
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(taken) == 0 {
+		if err := rows.Err(); err != nil {
 			return err
+		}
+		answers, err := s.takeDigestAnswers(ctx, tx, addressID, d)
+		if err != nil {
+			return err
+		}
+		defer func() { items = append(items, answers...) }()
+		if len(taken) == 0 {
+			return nil
 		}
 		args := make([]any, 0, len(taken))
 		for comment := range taken {
@@ -412,6 +492,15 @@ func (s *Store) TakeDigest(ctx context.Context, addressID int64, d parley.Delive
 		return rows.Err()
 	})
 	return items, err
+}
+
+// AnswerNotificationWanted is NotificationWanted for a published answer.
+func (s *Store) AnswerNotificationWanted(ctx context.Context, subscriptionID, answerID int64) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM subscriptions s JOIN addresses a ON a.id = s.address_id, answers x
+		WHERE s.id = ? AND s.ended_at IS NULL AND s.confirmed_at IS NOT NULL AND a.suppressed_at IS NULL
+			AND x.id = ? AND x.status = 'published'`, subscriptionID, answerID).Scan(&n)
+	return n == 1, s.fail(err)
 }
 
 // NotificationWanted reports whether a notification queued earlier should

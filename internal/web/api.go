@@ -142,7 +142,7 @@ func (s *Server) apiAnswerOf(slug string, an *parley.Answer) apiAnswer {
 	e := an.Expert
 	return apiAnswer{
 		ID: an.ID, CommentID: an.CommentID, LeadIn: an.LeadIn, BodyHTML: an.BodyHTML, PublishedAt: an.PublishedAt,
-		URL:    s.cfg.BaseURL + "/debates/" + slug + "#answer-" + strconv.FormatInt(an.ID, 10),
+		URL:    s.cfg.BaseURL + "/answers/" + strconv.FormatInt(an.ID, 10),
 		Expert: apiExpert{Slug: e.Slug, Name: e.Name, Title: e.Title, Affiliation: e.Affiliation, PortraitURL: e.PortraitURL, PortraitCredit: e.PortraitCredit},
 	}
 }
@@ -263,6 +263,7 @@ type apiNewComment struct {
 	AuthorEmail   string `json:"author_email"`
 	Body          string `json:"body"`
 	ParentID      int64  `json:"parent_id"`
+	AnswerID      int64  `json:"answer_id"`
 	NotifyReplies bool   `json:"notify_replies"`
 	NotifyAll     bool   `json:"notify_all"`
 }
@@ -278,8 +279,8 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	in := &parley.NewComment{ParentID: body.ParentID, AuthorName: body.AuthorName, AuthorEmail: body.AuthorEmail, Body: body.Body,
-		NotifyReplies: body.NotifyReplies, NotifyAll: body.NotifyAll}
+	in := &parley.NewComment{ParentID: body.ParentID, AnswerID: body.AnswerID, AuthorName: body.AuthorName, AuthorEmail: body.AuthorEmail,
+		Body: body.Body, NotifyReplies: body.NotifyReplies, NotifyAll: body.NotifyAll}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 60 {
 			s.apiFail(w, r, &parley.Error{Code: parley.EBADREQUEST, Message: "The Idempotency-Key header is longer than 60 characters."})

@@ -81,7 +81,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 		DebateID: d.ID, ParentID: in.ParentID, UserID: userID,
 		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
 		BodyMD: in.Body, BodyHTML: html,
-		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth, Status: status, Screening: screening,
+		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth, Status: status, Screening: screening, AnswerID: in.AnswerID,
 	})
 	if err != nil {
 		return nil, false, err
@@ -211,13 +211,14 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parentID, _ := strconv.ParseInt(r.PostForm.Get("parent_id"), 10, 64)
+	answerID, _ := strconv.ParseInt(r.PostForm.Get("answer_id"), 10, 64)
 	in := &parley.NewComment{
-		ParentID:   parentID,
+		ParentID: parentID, AnswerID: answerID,
 		AuthorName: r.PostForm.Get("author_name"), AuthorEmail: r.PostForm.Get("author_email"), Body: r.PostForm.Get("body"),
 		NotifyReplies: r.PostForm.Get("notify_replies") != "", NotifyAll: r.PostForm.Get("notify_all") != "",
 	}
 	form := s.newForm(r, d)
-	form.ParentID, form.Name, form.Email, form.Body = parentID, in.AuthorName, in.AuthorEmail, in.Body
+	form.ParentID, form.AnswerID, form.Name, form.Email, form.Body = parentID, answerID, in.AuthorName, in.AuthorEmail, in.Body
 	form.NotifyReplies, form.NotifyAll = in.NotifyReplies, in.NotifyAll
 	hold := s.formTrap(r)
 	if _, ok := s.formStarted(r.PostForm.Get("started")); ok {
@@ -238,7 +239,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		}
 		if fields := form.Problems; fields["parent_id"] != "" {
 			// The comment replied to is gone: keep the text, post it at the top level instead.
-			form.ParentID, form.Message = 0, fields["parent_id"]+" Your text is kept below; you can post it as a new comment."
+			form.ParentID, form.AnswerID, form.Message = 0, 0, fields["parent_id"]+" Your text is kept below; you can post it as a new comment."
 			delete(fields, "parent_id")
 		}
 		if form.ParentID != 0 {
@@ -246,7 +247,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 				s.renderReply(w, r, d, form, code)
 				return
 			}
-			form.ParentID = 0
+			form.ParentID, form.AnswerID = 0, 0
 		}
 		s.renderDebate(w, r, d, form, code)
 		return

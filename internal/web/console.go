@@ -426,6 +426,11 @@ func (s *Server) handleAdminFeature(w http.ResponseWriter, r *http.Request) {
 		s.renderDebateEditor(w, r, d, debateFormOf(d), f, code)
 		return
 	}
+	if r.PostForm.Get("next") == "board" {
+		// Picked on the editors' board: back to it.
+		http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"/board", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"?saved=1#featured", http.StatusSeeOther)
 }
 

@@ -98,6 +98,8 @@ type debatePage struct {
 type commentForm struct {
 	Action   string
 	ParentID int64
+	// AnswerID, with ParentID, replies to an expert's answer to the parent.
+	AnswerID int64
 	Name     string
 	Email    string
 	Body     string
@@ -177,7 +179,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	}
 	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now()}
 	if u := currentUser(r); u != nil {
-		view.viewer, view.moderator = u.ID, u.Can(parley.RoleModerator)
+		view.viewer, view.moderator, view.editor = u.ID, u.Can(parley.RoleModerator), u.Can(parley.RoleEditor)
 	}
 	if after > 0 {
 		view.pageQuery = "?" + joinQuery(sortQuery, "after="+strconv.FormatInt(after, 10))
@@ -252,6 +254,7 @@ func (s *Server) handleReplyForm(w http.ResponseWriter, r *http.Request) {
 	}
 	form := s.newForm(r, d)
 	form.ParentID = pathID(r, "id")
+	form.AnswerID, _ = strconv.ParseInt(r.URL.Query().Get("answer"), 10, 64)
 	s.renderReply(w, r, d, form, http.StatusOK)
 }
 
@@ -266,9 +269,27 @@ func (s *Server) renderReply(w http.ResponseWriter, r *http.Request, d *parley.D
 		return
 	}
 	view := &threadView{debate: d}
+	name := parent.AuthorName
+	if form.AnswerID != 0 {
+		// Replying to an expert's answer: show it under the comment.
+		_, questions, err := s.threads(r.Context(), d, parley.CommentFilter{DebateID: d.ID, Limit: 1})
+		if err != nil {
+			s.failForm(w, r, err, form)
+			return
+		}
+		view.answers = map[int64][]*parley.Answer{}
+		for _, a := range answersByComment(questions)[parent.ID] {
+			if a.ID == form.AnswerID {
+				view.answers[parent.ID], name = []*parley.Answer{a}, a.Expert.Name+"'s answer"
+			}
+		}
+		if view.answers[parent.ID] == nil {
+			form.AnswerID = 0
+		}
+	}
 	var b bytes.Buffer
 	view.writeThread(&b, []*parley.ThreadNode{{Comment: parent}})
-	p := replyPage{pageMeta: s.meta(r, "Reply to "+parent.AuthorName), Debate: d, Parent: template.HTML(b.String()), Name: parent.AuthorName, Form: form}
+	p := replyPage{pageMeta: s.meta(r, "Reply to "+name), Debate: d, Parent: template.HTML(b.String()), Name: name, Form: form}
 	s.render(w, r, code, "reply", p)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/xml"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
@@ -97,22 +98,54 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	questions, err := s.store.Questions(r.Context(), d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page := s.cfg.BaseURL + "/debates/" + d.Slug
 	f := &atomFeed{
 		ID: page + "/comments", Title: "Comments on " + d.Title, Updated: atomTime(d.PublishedAt),
 		Links: []atomLink{{Href: page + "/comments.atom", Rel: "self"}, {Href: page, Rel: "alternate", Type: "text/html"}},
 	}
-	for i, c := range comments {
-		if i == 0 {
-			f.Updated = atomTime(c.CreatedAt)
+	updated := d.PublishedAt
+	// Experts' published answers are entries too, beside the comments.
+	type dated struct {
+		at    time.Time
+		entry atomEntry
+	}
+	var entries []dated
+	for _, q := range questions {
+		for _, a := range q.Answers {
+			link := s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10)
+			title := a.Expert.Name + " answers " + q.Comment.AuthorName
+			entries = append(entries, dated{a.PublishedAt, atomEntry{
+				ID: page + "#answer-" + strconv.FormatInt(a.ID, 10), Title: title, Updated: atomTime(a.PublishedAt), Published: atomTime(a.PublishedAt),
+				Author: atomAuthor{Name: a.Expert.Name}, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
+				Summary: a.LeadIn, Content: atomText{Type: "html", Body: a.BodyHTML},
+			}})
 		}
+	}
+	for _, c := range comments {
 		link := s.cfg.BaseURL + "/comments/" + strconv.FormatInt(c.ID, 10)
-		f.Entries = append(f.Entries, atomEntry{
+		entries = append(entries, dated{c.CreatedAt, atomEntry{
 			ID: page + "#comment-" + strconv.FormatInt(c.ID, 10), Title: c.AuthorName + ": " + markup.Excerpt(c.BodyHTML, 80),
 			Updated: atomTime(c.UpdatedAt), Published: atomTime(c.CreatedAt), Author: atomAuthor{Name: c.AuthorName},
 			Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"}, Content: atomText{Type: "html", Body: c.BodyHTML},
-		})
+		}})
 	}
+	// Newest first, as many as a feed holds.
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].at.After(entries[j].at) })
+	for i, e := range entries {
+		if i == feedSize {
+			break
+		}
+		if e.at.After(updated) {
+			updated = e.at
+		}
+		f.Entries = append(f.Entries, e.entry)
+	}
+	f.Updated = atomTime(updated)
 	cacheAs(w, d)
 	s.writeFeed(w, f)
 }

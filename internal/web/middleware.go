@@ -71,10 +71,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 }
 
 // tokenPath reports whether a path holds a secret token: an emailed link,
-// a subscriptions page, an unsubscribe link, an appeal.
+// a subscriptions page, an unsubscribe link, an appeal, an expert's answer link.
 func tokenPath(path string) bool {
 	return strings.HasPrefix(path, "/links/") || strings.HasPrefix(path, "/subscriptions/") || strings.HasPrefix(path, "/unsubscribe/") ||
-		strings.HasPrefix(path, "/appeals/")
+		strings.HasPrefix(path, "/appeals/") || strings.HasPrefix(path, "/answer/")
 }
 
 // loggedPath is the request's path with any secret in it (an emailed

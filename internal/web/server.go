@@ -55,6 +55,10 @@ type Config struct {
 	// Akismet, when set, is asked about every new comment (off by default;
 	// the privacy page names it when on).
 	Akismet *akismet.Client
+	// AnswerLinkTTL is how long an expert's private link works (0: 21 days);
+	// ReminderAfter is how long an unanswered request waits before each of
+	// its two reminders (0: 4 days).
+	AnswerLinkTTL, ReminderAfter time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -78,6 +82,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.IPRetention <= 0 {
 		c.IPRetention = 30 * 24 * time.Hour
+	}
+	if c.AnswerLinkTTL <= 0 {
+		c.AnswerLinkTTL = defaultAnswerLinkTTL
+	}
+	if c.ReminderAfter <= 0 {
+		c.ReminderAfter = defaultReminderAfter
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }
@@ -183,6 +193,9 @@ func (s *Server) Run(ctx context.Context) {
 	defer tick.Stop()
 	var purged time.Time
 	for {
+		if err := s.remind(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("remind experts", "err", err)
+		}
 		if n, err := s.store.PublishDue(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("publish scheduled debates", "err", err)
 		} else if n > 0 {

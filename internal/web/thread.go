@@ -25,9 +25,10 @@ type threadView struct {
 	// comments get links to edit and delete them.
 	viewer int64
 	// moderator is set for moderators, editors and admins: each comment
-	// links to its card in the moderation console.
-	moderator bool
-	now       time.Time
+	// links to its card in the moderation console. editor adds a link to
+	// pick it as a question on the editors' board.
+	moderator, editor bool
+	now               time.Time
 }
 
 func (v *threadView) writeThread(b *bytes.Buffer, nodes []*parley.ThreadNode) {
@@ -62,7 +63,7 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 	}
 	b.WriteString(`</article>`)
 	for _, a := range v.answers[c.ID] {
-		writeAnswer(b, a)
+		v.writeAnswer(b, a)
 	}
 	v.writeThread(b, n.Replies)
 	b.WriteString(`</li>`)
@@ -98,7 +99,13 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	if !c.EditedAt.IsZero() {
 		b.WriteString(` <span class="edited">edited</span>`)
 	}
-	if c.ReplyToName != "" {
+	if a := v.answerOf(c); a != nil {
+		b.WriteString(` <span class="in-reply-to">in reply to <a href="#answer-`)
+		b.WriteString(strconv.FormatInt(a.ID, 10))
+		b.WriteString(`">`)
+		escape(b, a.Expert.Name)
+		b.WriteString(`'s answer</a></span>`)
+	} else if c.ReplyToName != "" {
 		b.WriteString(` <span class="in-reply-to">in reply to <a href="#comment-`)
 		b.WriteString(strconv.FormatInt(c.ReplyToID, 10))
 		b.WriteString(`">`)
@@ -106,8 +113,8 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(`</a></span>`)
 	}
 	if c.Source != "" {
-		b.WriteString(` <span class="source">sent in by `)
-		escape(b, c.Source)
+		b.WriteString(` <span class="source">`)
+		escape(b, c.SourceLabel())
 		b.WriteString(`</span>`)
 	}
 	b.WriteString(`</header>`)
@@ -126,7 +133,7 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	own := v.viewer != 0 && c.UserID == v.viewer
 	reply := v.canReply && c.Status == parley.CommentApproved
 	report := !own && c.Status == parley.CommentApproved
-	if !own && !reply && !report && !v.moderator {
+	if !own && !reply && !report && !v.moderator && !v.editor {
 		return
 	}
 	b.WriteString(`<footer>`)
@@ -156,6 +163,13 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(id)
 		b.WriteString(`">Moderate</a>`)
 	}
+	if v.editor && c.Status == parley.CommentApproved {
+		b.WriteString(` <a class="pick" href="/admin/debates/`)
+		b.WriteString(strconv.FormatInt(v.debate.ID, 10))
+		b.WriteString(`/board?pick=`)
+		b.WriteString(id)
+		b.WriteString(`#pick">Add to questions</a>`)
+	}
 	if report {
 		b.WriteString(` <a class="report" href="/comments/`)
 		b.WriteString(id)
@@ -166,8 +180,22 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	b.WriteString(`</footer>`)
 }
 
-// writeAnswer writes an expert's published answer under the comment it answers.
-func writeAnswer(b *bytes.Buffer, a *parley.Answer) {
+// answerOf is the published answer a comment replies to, if any.
+func (v *threadView) answerOf(c *parley.Comment) *parley.Answer {
+	if c.ReplyToAnswerID == 0 {
+		return nil
+	}
+	for _, a := range v.answers[c.ReplyToID] {
+		if a.ID == c.ReplyToAnswerID {
+			return a
+		}
+	}
+	return nil
+}
+
+// writeAnswer writes an expert's published answer under the comment it
+// answers, with a link to reply to it in the thread.
+func (v *threadView) writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	e := a.Expert
 	b.WriteString(`<div class="expert-answer" role="note" id="answer-`)
 	b.WriteString(strconv.FormatInt(a.ID, 10))
@@ -206,7 +234,19 @@ func writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	}
 	b.WriteString(`</div></div><div class="body">`)
 	b.WriteString(a.BodyHTML)
-	b.WriteString(`</div></div>`)
+	b.WriteString(`</div>`)
+	if v.canReply {
+		b.WriteString(`<footer><a class="reply-answer" href="/debates/`)
+		escape(b, v.debate.Slug)
+		b.WriteString(`/comments/`)
+		b.WriteString(strconv.FormatInt(a.CommentID, 10))
+		b.WriteString(`/reply?answer=`)
+		b.WriteString(strconv.FormatInt(a.ID, 10))
+		b.WriteString(`#reply-form">Reply<span class="visually-hidden"> to `)
+		escape(b, e.Name)
+		b.WriteString(`'s answer</span></a></footer>`)
+	}
+	b.WriteString(`</div>`)
 }
 
 // escape writes s with the five HTML-special characters escaped.

@@ -1,0 +1,473 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/auth"
+	"github.com/parley-org/parley/internal/mail"
+	"github.com/parley-org/parley/internal/markup"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// Experts answer through a private link: a random token mailed to them,
+// kept as a hash, for one expert and one question, until it expires, is
+// revoked or is used. No account is needed. The answer arrives as a draft
+// for the editors.
+
+// Defaults of the pipeline's timing.
+const (
+	defaultAnswerLinkTTL = 21 * 24 * time.Hour
+	defaultReminderAfter = 4 * 24 * time.Hour
+	maxReminders         = 2
+)
+
+// sendQuestion sends a question to an expert: a new private link (any
+// earlier one stops working) and the mail that carries it, in one
+// transaction.
+func (s *Server) sendQuestion(ctx context.Context, questionID, expertID int64, by store.Actor) (*parley.AnswerRequest, error) {
+	e, err := s.store.ExpertByID(ctx, expertID)
+	if err != nil {
+		return nil, err
+	}
+	if e.ContactEmail == "" {
+		return nil, parley.Errorf(parley.EINVALID, "%s has no contact address: add one on their expert page first.", e.Name)
+	}
+	v, err := s.store.QuestionFor(ctx, questionID, expertID)
+	if err != nil {
+		return nil, err
+	}
+	token, hash := auth.NewToken()
+	var req *parley.AnswerRequest
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if req, err = s.store.SendQuestion(ctx, questionID, expertID, hash, time.Now().Add(s.cfg.AnswerLinkTTL), by); err != nil {
+			return err
+		}
+		v.Request = req
+		msg, err := s.requestMail(v, token, 0)
+		if err != nil {
+			return err
+		}
+		return s.outbox.Queue(ctx, "ask-"+strconv.FormatInt(req.ID, 10)+"-"+strconv.FormatInt(req.SentAt.UnixMilli(), 10), msg)
+	})
+	return req, err
+}
+
+var expertMailHTML = template.Must(template.New("expert").Parse(`<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 38em">
+<p>Dear {{.Name}},</p>
+{{range .Intro}}<p>{{.}}</p>{{end}}
+{{with .Framing}}<p><strong>{{.}}</strong></p>{{end}}
+{{with .Comment}}<blockquote style="border-left: 3px solid #ccc; margin: 0 0 1em; padding-left: 1em; color: #333">{{.}}</blockquote>{{end}}
+{{with .Link}}<p><a href="{{.}}" style="display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; text-decoration: none; border-radius: 4px">{{$.Button}}</a></p>
+<p>Or copy this address into your browser:<br><span style="word-break: break-all">{{.}}</span></p>{{end}}
+{{range .Outro}}<p>{{.}}</p>{{end}}
+<p>— {{.Site}}</p>
+</body></html>`))
+
+// expertMail is a mail of the pipeline: to an expert, an editor or a reader.
+type expertMail struct {
+	Site, Name, Framing, Comment, Link, Button string
+	Intro, Outro                               []string
+}
+
+func (m expertMail) message(to, subject string) (mail.Message, error) {
+	var html bytes.Buffer
+	if err := expertMailHTML.Execute(&html, m); err != nil {
+		return mail.Message{}, err
+	}
+	var b strings.Builder
+	b.WriteString("Dear " + m.Name + ",\n\n")
+	for _, p := range m.Intro {
+		b.WriteString(p + "\n\n")
+	}
+	if m.Framing != "" {
+		b.WriteString(m.Framing + "\n\n")
+	}
+	if m.Comment != "" {
+		b.WriteString("> " + strings.ReplaceAll(m.Comment, "\n", "\n> ") + "\n\n")
+	}
+	if m.Link != "" {
+		b.WriteString(m.Button + ":\n" + m.Link + "\n\n")
+	}
+	for _, p := range m.Outro {
+		b.WriteString(p + "\n\n")
+	}
+	b.WriteString("— " + m.Site + "\n")
+	return mail.Message{To: to, Subject: subject, Text: b.String(), HTML: html.String()}, nil
+}
+
+// requestMail asks an expert to answer (reminder 0), or reminds them.
+func (s *Server) requestMail(v *store.RequestView, token string, reminder int) (mail.Message, error) {
+	m := expertMail{Site: s.cfg.SiteName, Name: v.Expert.Name, Framing: markup.PlainText(v.Question.FramingHTML),
+		Comment: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: "Read the question and answer",
+		Link: s.cfg.BaseURL + "/answer/" + token}
+	by := "The editors"
+	if v.Request.SentBy != "" {
+		by = v.Request.SentBy
+	}
+	m.Intro = []string{by + " of " + s.cfg.SiteName + " would like your answer to a reader's comment in the debate “" + v.Debate.Title + "”. " +
+		"Readers will see your answer under the comment, with your name and title, once the editors publish it."}
+	if reminder > 0 {
+		m.Intro = []string{"A reminder: " + by + " would still like your answer to a reader's comment in the debate “" + v.Debate.Title + "”."}
+	}
+	m.Outro = []string{"The link is yours alone: it opens this question, needs no account, and works until " +
+		v.Request.ExpiresAt.UTC().Format("2 January 2006") + ". You can answer once; the editors may shorten or correct it lightly, and you will see what they changed.",
+		"If you cannot answer, simply ignore this message" + reminderNote(reminder) + "."}
+	subject := "A reader's question for you: “" + v.Debate.Title + "”"
+	if reminder > 0 {
+		subject = "Reminder: " + subject
+	}
+	return m.message(v.Expert.ContactEmail, subject+" · "+s.cfg.SiteName)
+}
+
+func reminderNote(reminder int) string {
+	if reminder >= maxReminders {
+		return "; this was the last reminder"
+	}
+	return ""
+}
+
+// remind mails the reminders that are due, at most two a request, each
+// claimed in the transaction that queues it so that one node sends it.
+func (s *Server) remind(ctx context.Context) error {
+	ids, err := s.store.DueReminders(ctx, s.cfg.ReminderAfter, maxReminders)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		v, err := s.store.RequestView(ctx, id)
+		if err != nil {
+			return err
+		}
+		// The reminder needs a link the expert can use: the old token is
+		// only a hash here, so the reminder carries a new one.
+		token, hash := auth.NewToken()
+		err = s.store.Atomically(ctx, func(ctx context.Context) error {
+			claimed, err := s.store.ClaimReminder(ctx, id, v.Request.Reminders, hash)
+			if err != nil || !claimed {
+				return err
+			}
+			msg, err := s.requestMail(v, token, v.Request.Reminders+1)
+			if err != nil {
+				return err
+			}
+			return s.outbox.Queue(ctx, "remind-"+strconv.FormatInt(id, 10)+"-"+strconv.Itoa(v.Request.Reminders+1), msg)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type answerPage struct {
+	pageMeta
+	// Action is where the answer form posts: the private link, or the
+	// expert's own page when they are signed in.
+	Action   string
+	Token    string
+	View     *store.RequestView
+	State    parley.RequestState
+	Answers  []*parley.Answer // published answers already given to the question
+	Body     string
+	Problems map[string]string
+	Message  string
+	Renewed  bool
+	// Changed says the editors changed the expert's words.
+	Changed bool
+}
+
+// answerContext opens the request a link names. A link that is not valid
+// or was replaced says only that.
+func (s *Server) answerContext(r *http.Request) (*answerPage, error) {
+	token := r.PathValue("token")
+	v, err := s.store.RequestByToken(r.Context(), auth.HashToken(token))
+	if err != nil {
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid. If an editor sent it to you, please use the newest link from your mail, or write to them.")
+		}
+		return nil, err
+	}
+	p := &answerPage{pageMeta: s.meta(r, "A question for "+v.Expert.Name), Action: "/answer/" + token, Token: token, View: v,
+		State: v.Request.State(time.Now())}
+	if p.State == parley.RequestRevoked {
+		return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid. If an editor sent it to you, please use the newest link from your mail, or write to them.")
+	}
+	return p, s.fillAnswerPage(r, p)
+}
+
+// expertContext opens a request for the signed-in expert it was sent to
+// (their confirmed address is the expert's contact address).
+func (s *Server) expertContext(r *http.Request) (*answerPage, error) {
+	u := currentUser(r)
+	v, err := s.store.RequestView(r.Context(), pathID(r, "rid"))
+	if err != nil || !u.Verified() || v.Expert.ContactEmail == "" || parley.NormalizeEmail(v.Expert.ContactEmail) != parley.NormalizeEmail(u.Email) ||
+		v.Request.State(time.Now()) == parley.RequestRevoked {
+		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such question for you.")
+	}
+	p := &answerPage{pageMeta: s.meta(r, "A question for "+v.Expert.Name), Action: "/expert/questions/" + strconv.FormatInt(v.Request.ID, 10),
+		View: v, State: v.Request.State(time.Now())}
+	return p, s.fillAnswerPage(r, p)
+}
+
+// fillAnswerPage adds the answers already published to the question.
+func (s *Server) fillAnswerPage(r *http.Request, p *answerPage) error {
+	v := p.View
+	questions, err := s.store.Questions(r.Context(), v.Debate.ID)
+	if err != nil {
+		return err
+	}
+	for _, q := range questions {
+		if q.ID == v.Question.ID {
+			p.Answers = q.Answers
+		}
+	}
+	if a := v.Answer; a != nil {
+		p.Changed = a.SubmittedMD != "" && strings.TrimSpace(a.SubmittedMD) != strings.TrimSpace(a.BodyMD)
+	}
+	return nil
+}
+
+func (s *Server) handleAnswerForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.answerContext(r)
+	s.showAnswerPage(w, r, p, err)
+}
+
+func (s *Server) handleExpertQuestion(w http.ResponseWriter, r *http.Request) {
+	p, err := s.expertContext(r)
+	s.showAnswerPage(w, r, p, err)
+}
+
+func (s *Server) showAnswerPage(w http.ResponseWriter, r *http.Request, p *answerPage, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	code := http.StatusOK
+	if p.State == parley.RequestExpired {
+		code = http.StatusGone
+	}
+	s.render(w, r, code, "answer", p)
+}
+
+// handleAnswer takes an expert's answer. A problem brings the form back
+// with the text kept; an expired or used link keeps the text too, so that
+// nothing the expert wrote is lost.
+func (s *Server) handleAnswer(w http.ResponseWriter, r *http.Request) {
+	p, err := s.answerContext(r)
+	s.takeAnswer(w, r, p, err)
+}
+
+func (s *Server) handleExpertAnswer(w http.ResponseWriter, r *http.Request) {
+	p, err := s.expertContext(r)
+	s.takeAnswer(w, r, p, err)
+}
+
+func (s *Server) takeAnswer(w http.ResponseWriter, r *http.Request, p *answerPage, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.ParseForm()
+	p.Body = r.PostForm.Get("body")
+	if p.State != parley.RequestWaiting {
+		p.Message = "This link can no longer take an answer. Your text is kept below: copy it, and ask the editors for a fresh link."
+		s.render(w, r, http.StatusConflict, "answer", p)
+		return
+	}
+	body, err := parley.CleanAnswer(p.Body)
+	if err == nil {
+		_, err = s.submitAnswer(r.Context(), p.View, body)
+	}
+	if err != nil {
+		if status(err) >= 500 {
+			s.log.Error("submit an answer", "err", err)
+		}
+		p.Problems = parley.ErrorFields(err)
+		if len(p.Problems) == 0 {
+			p.Message = parley.ErrorMessage(err) + " Your text is kept below."
+		}
+		s.render(w, r, status(err), "answer", p)
+		return
+	}
+	http.Redirect(w, r, p.Action, http.StatusSeeOther)
+}
+
+// submitAnswer stores the answer and tells the editor who asked, in one
+// transaction.
+func (s *Server) submitAnswer(ctx context.Context, v *store.RequestView, body string) (*store.AnswerDraft, error) {
+	var a *store.AnswerDraft
+	err := s.store.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = s.store.SubmitAnswer(ctx, v.Request.ID, body, s.articles.Render(body)); err != nil {
+			return err
+		}
+		if v.SentByEmail == "" {
+			return nil
+		}
+		m := expertMail{Site: s.cfg.SiteName, Name: v.Request.SentBy, Framing: markup.PlainText(v.Question.FramingHTML),
+			Intro: []string{v.Expert.Name + " has answered the question you sent in the debate “" + v.Debate.Title + "”. The answer waits for you as a draft."},
+			Link:  s.cfg.BaseURL + "/admin/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read, edit and publish it"}
+		msg, err := m.message(v.SentByEmail, v.Expert.Name+" answered · "+s.cfg.SiteName)
+		if err != nil {
+			return err
+		}
+		return s.outbox.Queue(ctx, "answered-"+strconv.FormatInt(a.ID, 10)+"-"+strconv.FormatInt(a.SubmittedAt.UnixMilli(), 10), msg)
+	})
+	return a, err
+}
+
+// handleAskRenewal lets an expert whose link expired ask the editors for a
+// fresh one: the editor who sent it (or the site's admins) hear of it, at
+// most once a day.
+func (s *Server) handleAskRenewal(w http.ResponseWriter, r *http.Request) {
+	p, err := s.answerContext(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.State != parley.RequestExpired {
+		http.Redirect(w, r, "/answer/"+p.Token, http.StatusSeeOther)
+		return
+	}
+	v := p.View
+	err = s.store.Atomically(r.Context(), func(ctx context.Context) error {
+		tell, err := s.store.AskRenewal(ctx, v.Request.ID)
+		if err != nil || !tell {
+			return err
+		}
+		to, name := v.SentByEmail, v.Request.SentBy
+		if to == "" {
+			admins, err := s.store.UsersWithRole(ctx, parley.RoleAdmin)
+			if err != nil || len(admins) == 0 {
+				return err
+			}
+			to, name = admins[0].Email, admins[0].Name
+		}
+		m := expertMail{Site: s.cfg.SiteName, Name: name,
+			Intro: []string{v.Expert.Name + "'s link to answer a question in the debate “" + v.Debate.Title + "” has expired, and they ask for a fresh one."},
+			Link:  s.cfg.BaseURL + "/admin/debates/" + strconv.FormatInt(v.Debate.ID, 10) + "/board", Button: "Send a fresh link from the board"}
+		msg, err := m.message(to, v.Expert.Name+" asks for a fresh link · "+s.cfg.SiteName)
+		if err != nil {
+			return err
+		}
+		return s.outbox.Queue(ctx, "renew-"+strconv.FormatInt(v.Request.ID, 10)+"-"+strconv.FormatInt(time.Now().UnixMilli()/86_400_000, 10), msg)
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Renewed = true
+	s.render(w, r, http.StatusOK, "answer", p)
+}
+
+// saveAnswer saves the editors' version of an answer; when it is first
+// published, the reader whose comment it answers is told by mail, in the
+// same transaction.
+func (s *Server) saveAnswer(ctx context.Context, a *store.AnswerDraft) error {
+	before, err := s.store.AnswerByID(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.SaveAnswer(ctx, a); err != nil {
+			return err
+		}
+		if a.Status != parley.AnswerPublished || !before.PublishedAt.IsZero() {
+			return nil
+		}
+		return s.queueAnsweredReader(ctx, a)
+	})
+	if err == nil && a.Status == parley.AnswerPublished && before.PublishedAt.IsZero() {
+		s.notify.Kick()
+	}
+	return err
+}
+
+// queueAnsweredReader tells the reader whose comment an answer answers.
+func (s *Server) queueAnsweredReader(ctx context.Context, a *store.AnswerDraft) error {
+	c, err := s.store.Comment(ctx, a.CommentID)
+	if err != nil {
+		return err
+	}
+	if c.AuthorEmail == "" || !c.DeletedAt.IsZero() {
+		return nil
+	}
+	e, err := s.store.ExpertByID(ctx, a.ExpertID)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.DebateByID(ctx, c.DebateID)
+	if err != nil {
+		return err
+	}
+	who := e.Name
+	if e.Title != "" {
+		who += ", " + e.Title + ","
+	}
+	m := expertMail{Site: s.cfg.SiteName, Name: c.AuthorName,
+		Intro:   []string{who + " has answered your comment in the debate “" + d.Title + "”."},
+		Comment: markup.Excerpt(a.BodyHTML, 600),
+		Link:    s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read the whole answer"}
+	msg, err := m.message(c.AuthorEmail, e.Name+" answered your comment · "+s.cfg.SiteName)
+	if err != nil {
+		return err
+	}
+	return s.outbox.Queue(ctx, "answer-"+strconv.FormatInt(a.ID, 10)+"-reader", msg)
+}
+
+// handleAnswerPermalink sends a reader to a published answer on its
+// debate's page.
+func (s *Server) handleAnswerPermalink(w http.ResponseWriter, r *http.Request) {
+	a, err := s.store.AnswerByID(r.Context(), pathID(r, "id"))
+	if err == nil && a.Status != parley.AnswerPublished {
+		err = parley.Errorf(parley.ENOTFOUND, "There is no such answer.")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.store.Comment(r.Context(), a.CommentID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc, err := s.commentLocation(r, c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if i := strings.Index(loc, "#"); i >= 0 {
+		loc = loc[:i]
+	}
+	http.Redirect(w, r, loc+"#answer-"+strconv.FormatInt(a.ID, 10), http.StatusFound)
+}
+
+type expertQuestionsPage struct {
+	pageMeta
+	Requests []*store.RequestView
+	Now      time.Time
+}
+
+// handleExpertQuestions shows an expert with an account the questions
+// sent to them (matched by their confirmed address).
+func (s *Server) handleExpertQuestions(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	var list []*store.RequestView
+	if u.Verified() {
+		var err error
+		if list, err = s.store.ExpertRequests(r.Context(), u.Email); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "expert_questions", expertQuestionsPage{pageMeta: s.meta(r, "Questions for you"), Requests: list, Now: time.Now()})
+}

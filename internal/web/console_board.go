@@ -1,0 +1,660 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/store"
+)
+
+// The editors' board: a debate's questions from picked to published. Each
+// question is on one stage: not yet sent to an expert, awaiting an
+// answer, answered (a draft waits for the editors) or published. From the
+// board editors send questions to experts, withdraw links, enter comments
+// received elsewhere on a reader's behalf, and open answers to edit them.
+
+// Stages of a question on the board, in the order the board shows them.
+const (
+	stageNotSent   = "not-sent"
+	stageAwaiting  = "awaiting"
+	stageAnswered  = "answered"
+	stagePublished = "published"
+)
+
+// commentSources are where a comment entered on a reader's behalf may come
+// from, with their labels on the form.
+var commentSources = []struct{ Value, Label string }{
+	{"email", "By email"},
+	{"post", "By post"},
+	{"social", "On social media"},
+	{"other", "Some other way"},
+}
+
+func validSource(s string) bool {
+	return slices.ContainsFunc(commentSources, func(c struct{ Value, Label string }) bool { return c.Value == s })
+}
+
+// maxLeadInLen bounds an answer's lead-in, in characters.
+const maxLeadInLen = 200
+
+type boardPage struct {
+	consoleMeta
+	Debate  *parley.Debate
+	Stages  []*boardStage
+	Experts []*parley.Expert
+	// Note and Problem report what a redirect here did (signed, so that
+	// a link cannot put words on the board).
+	Note, Problem string
+	// Pick is the comment ?pick= asks to add to the questions.
+	Pick *pickForm
+	// Enter is the form that enters a comment on a reader's behalf.
+	Enter   enterForm
+	Sources []struct{ Value, Label string }
+}
+
+type boardStage struct {
+	Key, Title, Help string
+	Questions        []*boardQuestion
+}
+
+type boardQuestion struct {
+	*store.BoardQuestion
+	Stage string
+	// Asked are the question's requests to experts, with their state.
+	Asked []boardRequest
+	// Drafts wait for the editors; Published are on the debate's page.
+	Drafts, Published []*store.AnswerDraft
+	// Choices are the experts the question can be sent to.
+	Choices []expertChoice
+}
+
+type boardRequest struct {
+	*parley.AnswerRequest
+	State parley.RequestState
+	// Status says where the request is, such as "sent 3 days ago, 1 reminder".
+	Status string
+}
+
+type expertChoice struct {
+	*parley.Expert
+	Disabled bool
+	// Note says why the expert cannot be chosen, or what choosing does.
+	Note string
+}
+
+// pickForm adds a comment picked from the debate page to the questions.
+type pickForm struct {
+	Comment *parley.Comment
+	// Message says why the comment cannot be picked.
+	Message string
+}
+
+// enterForm is a comment received elsewhere, as the editor typed it.
+type enterForm struct {
+	AuthorName, AuthorEmail, Body, Source, Framing string
+	Feature                                        bool
+	formState
+}
+
+// enterFields are the fields of the enter form in their order on the page.
+var enterFields = []string{"author_name", "author_email", "source", "body", "framing"}
+
+func (s *Server) handleAdminBoard(w http.ResponseWriter, r *http.Request) {
+	d, err := s.adminDebate(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderBoard(w, r, d, enterForm{Source: "email"}, http.StatusOK)
+}
+
+// renderBoard renders a debate's board with the enter form as typed.
+func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.Debate, enter enterForm, code int) {
+	ctx := r.Context()
+	questions, err := s.store.Board(ctx, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	experts, err := s.store.Experts(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := boardPage{consoleMeta: s.console(r, "debates", "Editors' board: “"+d.Title+"”"), Debate: d, Experts: experts,
+		Enter: enter, Sources: commentSources}
+	q := r.URL.Query()
+	if v, ok := s.verify(q.Get("note")); ok {
+		p.Note = v
+	}
+	if v, ok := s.verify(q.Get("problem")); ok {
+		p.Problem = v
+	}
+	if pick := q.Get("pick"); pick != "" && r.Method == http.MethodGet {
+		if p.Pick, err = s.pick(ctx, d, pick, questions); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	p.Stages = []*boardStage{
+		{Key: stageNotSent, Title: "Not yet sent", Help: "Questions no expert has been asked to answer."},
+		{Key: stageAwaiting, Title: "Awaiting an answer", Help: "Questions sent to experts who have not answered yet."},
+		{Key: stageAnswered, Title: "Answered", Help: "An expert's answer waits for the editors: edit it and publish it."},
+		{Key: stagePublished, Title: "Published", Help: "Questions with an answer on the debate's page."},
+	}
+	now := time.Now()
+	for _, bq := range questions {
+		q := boardQuestionOf(bq, experts, now)
+		for _, st := range p.Stages {
+			if st.Key == q.Stage {
+				st.Questions = append(st.Questions, q)
+			}
+		}
+	}
+	s.render(w, r, code, "admin_board", p)
+}
+
+// boardQuestionOf places a question on its stage, with what the board
+// shows of its requests, its answers and the experts to send it to.
+func boardQuestionOf(bq *store.BoardQuestion, experts []*parley.Expert, now time.Time) *boardQuestion {
+	q := &boardQuestion{BoardQuestion: bq}
+	answered := map[int64]bool{}
+	for _, a := range bq.Answers {
+		answered[a.ExpertID] = true
+		if a.Status == parley.AnswerPublished {
+			q.Published = append(q.Published, a)
+		} else {
+			q.Drafts = append(q.Drafts, a)
+		}
+	}
+	asked := map[int64]parley.RequestState{}
+	for _, req := range bq.Requests {
+		st := req.State(now)
+		asked[req.ExpertID] = st
+		if st == parley.RequestAnswered {
+			answered[req.ExpertID] = true
+		}
+		q.Asked = append(q.Asked, boardRequest{AnswerRequest: req, State: st, Status: requestStatus(req, st, now)})
+	}
+	switch {
+	case len(q.Drafts) > 0:
+		q.Stage = stageAnswered
+	case len(q.Published) > 0:
+		q.Stage = stagePublished
+	case len(q.Asked) > 0:
+		q.Stage = stageAwaiting
+	default:
+		q.Stage = stageNotSent
+	}
+	for _, e := range experts {
+		c := expertChoice{Expert: e}
+		switch {
+		case answered[e.ID]:
+			c.Disabled, c.Note = true, "has answered"
+		case e.ContactEmail == "":
+			c.Disabled, c.Note = true, "no contact address: add one on their expert page"
+		case asked[e.ID] == parley.RequestWaiting:
+			c.Note = "asked already: sending again replaces the link"
+		}
+		q.Choices = append(q.Choices, c)
+	}
+	return q
+}
+
+// requestStatus says where a request is, for the board.
+func requestStatus(req *parley.AnswerRequest, st parley.RequestState, now time.Time) string {
+	sent := "sent " + ago(now.Sub(req.SentAt))
+	if req.Reminders > 0 {
+		sent += ", " + plural(req.Reminders, "reminder", "reminders")
+	}
+	switch st {
+	case parley.RequestAnswered:
+		return "answered " + ago(now.Sub(req.AnsweredAt))
+	case parley.RequestRevoked:
+		return "link withdrawn " + ago(now.Sub(req.RevokedAt)) + " (" + sent + ")"
+	case parley.RequestExpired:
+		s := "link expired " + ago(now.Sub(req.ExpiresAt)) + " (" + sent + ")"
+		if !req.RenewalAskedAt.IsZero() {
+			s += "; asked for a fresh link " + ago(now.Sub(req.RenewalAskedAt))
+		}
+		return s
+	}
+	return sent + "; the link works until " + req.ExpiresAt.UTC().Format("2 January 2006")
+}
+
+// ago says how long ago something was, roughly.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour", "hours") + " ago"
+	}
+	return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+}
+
+// pick is the form that adds a comment picked on the debate page to the
+// questions, or why it cannot be added.
+func (s *Server) pick(ctx context.Context, d *parley.Debate, ref string, questions []*store.BoardQuestion) (*pickForm, error) {
+	id := commentRef(ref)
+	if id == 0 {
+		return &pickForm{Message: "The comment to pick is not a comment number."}, nil
+	}
+	c, err := s.store.Comment(ctx, id)
+	switch {
+	case parley.ErrorCode(err) == parley.ENOTFOUND:
+		return &pickForm{Message: "There is no comment number " + strconv.FormatInt(id, 10) + "."}, nil
+	case err != nil:
+		return nil, err
+	case c.DebateID != d.ID:
+		return &pickForm{Message: "Comment " + strconv.FormatInt(id, 10) + " belongs to another debate."}, nil
+	case c.Status != parley.CommentApproved || !c.DeletedAt.IsZero():
+		return &pickForm{Message: "Only a published comment can be a question; comment " + strconv.FormatInt(id, 10) + " is held, removed or deleted."}, nil
+	}
+	for _, q := range questions {
+		if q.CommentID == id {
+			return &pickForm{Message: c.AuthorName + "'s comment " + strconv.FormatInt(id, 10) + " is a question already: see below."}, nil
+		}
+	}
+	return &pickForm{Comment: c}, nil
+}
+
+// boardURL is the address of a debate's board with a note and a problem,
+// signed so that only the server can write them, and an anchor.
+func (s *Server) boardURL(debateID int64, note, problem, anchor string) string {
+	u := "/admin/debates/" + strconv.FormatInt(debateID, 10) + "/board"
+	v := url.Values{}
+	if note != "" {
+		v.Set("note", s.sign(note))
+	}
+	if problem != "" {
+		v.Set("problem", s.sign(problem))
+	}
+	if len(v) > 0 {
+		u += "?" + v.Encode()
+	}
+	if anchor != "" {
+		u += "#" + anchor
+	}
+	return u
+}
+
+func questionAnchor(id int64) string { return "question-" + strconv.FormatInt(id, 10) }
+
+// Comments entered on a reader's behalf.
+
+func readEnterForm(v url.Values) enterForm {
+	return enterForm{AuthorName: v.Get("author_name"), AuthorEmail: strings.TrimSpace(v.Get("author_email")), Body: v.Get("body"),
+		Source: v.Get("source"), Framing: v.Get("framing"), Feature: v.Get("feature") != ""}
+}
+
+// validate cleans the form in place and reports every problem, with the
+// limits of a comment posted on the site. The address is optional: a
+// letter may come without one, and then no mail can reach its author.
+func (f *enterForm) validate(maxBody int) error {
+	p := parley.Problems{}
+	var ok bool
+	if f.AuthorName, ok = parley.CleanLine(f.AuthorName); !ok {
+		p.Add("author_name", "The name is not valid UTF-8 text.")
+	}
+	switch n := utf8.RuneCountInString(f.AuthorName); {
+	case ok && n == 0:
+		p.Add("author_name", "Give the reader's name, as it should show with the comment.")
+	case n > parley.MaxNameLen:
+		p.Add("author_name", "The name is longer than 80 characters.")
+	}
+	if f.AuthorEmail, ok = parley.CleanLine(f.AuthorEmail); !ok {
+		p.Add("author_email", "The email address is not valid UTF-8 text.")
+	} else if f.AuthorEmail != "" && (len(f.AuthorEmail) > parley.MaxEmailLen || !parley.ValidEmail(f.AuthorEmail)) {
+		p.Add("author_email", "This does not look like an email address. Leave it empty if the reader gave none.")
+	}
+	if !validSource(f.Source) {
+		p.Add("source", "Say how the comment reached you.")
+	}
+	if f.Body, ok = parley.CleanText(f.Body); !ok {
+		p.Add("body", "The comment is not valid UTF-8 text.")
+	}
+	switch n := utf8.RuneCountInString(f.Body); {
+	case ok && strings.TrimSpace(f.Body) == "":
+		p.Add("body", "Write or paste the reader's comment.")
+	case n > maxBody:
+		p.Add("body", "The comment is "+strconv.Itoa(n)+" characters long; the limit is "+strconv.Itoa(maxBody)+".")
+	}
+	if f.Feature {
+		framing, ok := parley.CleanText(f.Framing)
+		switch {
+		case !ok:
+			p.Add("framing", "The framing line is not valid UTF-8 text.")
+		case len(framing) > maxFramingLen:
+			p.Add("framing", "The framing line is longer than 2,000 characters.")
+		}
+	}
+	return p.Err()
+}
+
+func (s *Server) handleAdminEnterComment(w http.ResponseWriter, r *http.Request) {
+	d, err := s.adminDebate(r)
+	if err == nil {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := readEnterForm(r.PostForm)
+	c, err := s.enterComment(r.Context(), d, &f)
+	if err != nil {
+		code := s.formFailed(w, r, err, &f.formState, enterFields...)
+		s.renderBoard(w, r, d, f, code)
+		return
+	}
+	note := "Entered " + c.AuthorName + "'s comment (number " + strconv.FormatInt(c.ID, 10) + "), sent in by " + c.Source + "."
+	if !f.Feature {
+		http.Redirect(w, r, s.boardURL(d.ID, note, "", "enter"), http.StatusSeeOther)
+		return
+	}
+	q, err := s.feature(r.Context(), d, strconv.FormatInt(c.ID, 10), f.Framing)
+	switch {
+	case parley.ErrorCode(err) == parley.ECONFLICT:
+		// The same comment entered twice: it is the question already.
+		http.Redirect(w, r, s.boardURL(d.ID, note, "", ""), http.StatusSeeOther)
+	case err != nil:
+		if status(err) >= 500 {
+			s.log.Error("feature an entered comment", "comment", c.ID, "err", err)
+		}
+		http.Redirect(w, r, s.boardURL(d.ID, note, "It is not a question yet: "+parley.ErrorMessage(err), "enter"), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, s.boardURL(d.ID, note+" It is a question now, not yet sent to an expert.", "", questionAnchor(q.ID)), http.StatusSeeOther)
+	}
+}
+
+// enterComment validates and stores a comment received elsewhere, as
+// published: the editors have read it. Entering the same comment twice
+// stores it once.
+func (s *Server) enterComment(ctx context.Context, d *parley.Debate, f *enterForm) (*parley.Comment, error) {
+	if err := f.validate(s.cfg.MaxCommentLen); err != nil {
+		return nil, err
+	}
+	switch d.Status {
+	case parley.DebateDraft:
+		return nil, parley.Errorf(parley.ECONFLICT, "This debate is a draft: publish it before entering readers' comments.")
+	case parley.DebateClosed:
+		return nil, parley.Errorf(parley.ECLOSED, "This debate is closed for comments: reopen it to enter a reader's comment.")
+	}
+	html, err := s.renderComment(ctx, d, f.Body)
+	if err != nil {
+		return nil, err
+	}
+	// Without an address, the avatar comes from the name: it reveals
+	// nothing either.
+	avatar := s.AvatarKey(f.AuthorEmail)
+	if f.AuthorEmail == "" {
+		avatar = s.AvatarKey("name:" + f.AuthorName)
+	}
+	c, created, err := s.store.CreateComment(ctx, store.CreateComment{
+		DebateID: d.ID, AuthorName: f.AuthorName, AuthorEmail: f.AuthorEmail, AvatarKey: avatar,
+		BodyMD: f.Body, BodyHTML: html, Source: f.Source, Status: parley.CommentApproved, MaxDepth: s.cfg.MaxDepth,
+		SubmissionKey: "e:" + s.keyed(strconv.FormatInt(d.ID, 10), strings.ToLower(f.AuthorEmail), f.AuthorName, f.Source, f.Body),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		s.notify.Kick() // its subscribers hear of it now
+	}
+	return c, nil
+}
+
+// Sending questions to experts.
+
+func (s *Server) handleAdminSendQuestion(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.adminDebate(r)
+	if err == nil {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	qid := pathID(r, "qid")
+	questions, err := s.store.Board(ctx, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !slices.ContainsFunc(questions, func(q *store.BoardQuestion) bool { return q.ID == qid }) {
+		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "There is no such question in this debate."))
+		return
+	}
+	experts, err := s.store.Experts(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names := map[int64]string{}
+	for _, e := range experts {
+		names[e.ID] = e.Name
+	}
+	var sent, problems []string
+	seen := map[int64]bool{}
+	for _, v := range r.PostForm["expert_ids"] {
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || names[id] == "" {
+			problems = append(problems, "There is no expert number "+v+".")
+			continue
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, err := s.sendQuestion(ctx, qid, id, moderatorActor(r)); err != nil {
+			if code := status(err); code >= 500 && code != http.StatusServiceUnavailable {
+				s.log.Error("send a question", "question", qid, "expert", id, "err", err)
+			}
+			msg := parley.ErrorMessage(err)
+			if !strings.Contains(msg, names[id]) {
+				msg = "Not sent to " + names[id] + ": " + msg
+			}
+			problems = append(problems, msg)
+			continue
+		}
+		sent = append(sent, names[id])
+	}
+	note := ""
+	if len(sent) > 0 {
+		note = "Sent to " + joinNames(sent) + "."
+	}
+	if len(sent) == 0 && len(problems) == 0 {
+		problems = append(problems, "Choose the experts to send the question to.")
+	}
+	http.Redirect(w, r, s.boardURL(d.ID, note, strings.Join(problems, " "), questionAnchor(qid)), http.StatusSeeOther)
+}
+
+// joinNames lists names as a sentence does: "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func (s *Server) handleAdminRevokeRequest(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v, err := s.store.RequestView(ctx, pathID(r, "rid"))
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		err = parley.Errorf(parley.ENOTFOUND, "There is no such request.")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	anchor := questionAnchor(v.Question.ID)
+	if err := s.store.RevokeRequest(ctx, v.Request.ID); err != nil {
+		if parley.ErrorCode(err) != parley.ECONFLICT {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, s.boardURL(v.Debate.ID, "", parley.ErrorMessage(err), anchor), http.StatusSeeOther)
+		return
+	}
+	note := "Withdrew the link sent to " + v.Expert.Name + ": it no longer opens the question."
+	http.Redirect(w, r, s.boardURL(v.Debate.ID, note, "", anchor), http.StatusSeeOther)
+}
+
+// Editing answers.
+
+type adminAnswerPage struct {
+	consoleMeta
+	Answer   *store.AnswerDraft
+	Debate   *parley.Debate
+	Question *parley.Question
+	Comment  *parley.Comment
+	Expert   *parley.Expert
+	Form     answerForm
+	// Preview is the editors' version as typed, as readers will see it.
+	Preview template.HTML
+}
+
+// answerForm is the editors' version of an answer as typed.
+type answerForm struct {
+	LeadIn, Body, Position string
+	formState
+}
+
+// answerFields are the answer form's fields in their order on the page.
+var answerFields = []string{"lead_in", "body", "position"}
+
+func answerFormOf(a *store.AnswerDraft) answerForm {
+	return answerForm{LeadIn: a.LeadIn, Body: a.BodyMD, Position: strconv.Itoa(a.Position)}
+}
+
+// adminAnswer returns the answer the path names.
+func (s *Server) adminAnswer(r *http.Request) (*store.AnswerDraft, error) {
+	return s.store.AnswerByID(r.Context(), pathID(r, "aid"))
+}
+
+// renderAnswerEditor renders the editor of an answer with the form as typed.
+func (s *Server) renderAnswerEditor(w http.ResponseWriter, r *http.Request, a *store.AnswerDraft, f answerForm, code int) {
+	ctx := r.Context()
+	c, err := s.store.Comment(ctx, a.CommentID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.store.DebateByID(ctx, c.DebateID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.store.ExpertByID(ctx, a.ExpertID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	questions, err := s.store.Board(ctx, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := adminAnswerPage{consoleMeta: s.console(r, "debates", e.Name+"'s answer"), Answer: a, Debate: d, Comment: c, Expert: e, Form: f,
+		Preview: template.HTML(s.articles.Render(f.Body))}
+	for _, q := range questions {
+		if q.ID == a.QuestionID {
+			p.Question = q.Question
+		}
+	}
+	s.render(w, r, code, "admin_answer", p)
+}
+
+func (s *Server) handleAdminAnswer(w http.ResponseWriter, r *http.Request) {
+	a, err := s.adminAnswer(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderAnswerEditor(w, r, a, answerFormOf(a), http.StatusOK)
+}
+
+func (s *Server) handleAdminSaveAnswer(w http.ResponseWriter, r *http.Request) {
+	stored, err := s.adminAnswer(r)
+	if err == nil {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := answerForm{LeadIn: r.PostForm.Get("lead_in"), Body: r.PostForm.Get("body"), Position: strings.TrimSpace(r.PostForm.Get("position"))}
+	edited := *stored
+	a := &edited
+	action := r.PostForm.Get("action")
+	switch action {
+	case "publish":
+		a.Status = parley.AnswerPublished
+	case "unpublish":
+		a.Status = parley.AnswerDraft
+	}
+	err = s.saveEditedAnswer(r.Context(), a, f)
+	if err != nil {
+		code := s.formFailed(w, r, err, &f.formState, answerFields...)
+		s.renderAnswerEditor(w, r, stored, f, code)
+		return
+	}
+	e, err := s.store.ExpertByID(r.Context(), a.ExpertID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.store.Comment(r.Context(), a.CommentID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var note string
+	switch {
+	case action == "publish" && stored.Status != parley.AnswerPublished:
+		note = "Published " + e.Name + "'s answer under " + c.AuthorName + "'s comment."
+		if c.AuthorEmail != "" && stored.PublishedAt.IsZero() {
+			note += " " + c.AuthorName + " is told by mail."
+		}
+	case action == "unpublish" && stored.Status == parley.AnswerPublished:
+		note = "Unpublished " + e.Name + "'s answer: it is a draft again, which readers do not see."
+	default:
+		note = "Saved " + e.Name + "'s answer."
+	}
+	http.Redirect(w, r, s.boardURL(c.DebateID, note, "", questionAnchor(a.QuestionID)), http.StatusSeeOther)
+}
+
+// saveEditedAnswer validates the form into a and saves it.
+func (s *Server) saveEditedAnswer(ctx context.Context, a *store.AnswerDraft, f answerForm) error {
+	p := parley.Problems{}
+	lead, ok := parley.CleanLine(f.LeadIn)
+	switch {
+	case !ok:
+		p.Add("lead_in", "The lead-in is not valid UTF-8 text.")
+	case utf8.RuneCountInString(lead) > maxLeadInLen:
+		p.Add("lead_in", "The lead-in is longer than 200 characters.")
+	}
+	body, err := parley.CleanAnswer(f.Body)
+	addProblems(p, err)
+	pos, err := strconv.Atoi(f.Position)
+	if err != nil || pos < 1 || pos > 1000 {
+		p.Add("position", "Give the answer's place under the comment as a whole number, 1 for the first.")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	a.LeadIn, a.BodyMD, a.BodyHTML, a.Position = lead, body, s.articles.Render(body), pos
+	return s.saveAnswer(ctx, a)
+}
