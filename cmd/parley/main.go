@@ -98,6 +98,7 @@ type options struct {
 	trustedProxies, smtpURL, mailFrom                     string
 	akismetKey, akismetURL                                string
 	shutdownTimeout, minFillTime, ipRetention             time.Duration
+	answerLinkTTL, reminderAfter                          time.Duration
 	// user create
 	email, name, role string
 }
@@ -158,6 +159,14 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 			retention = d
 		}
 		fs.DurationVar(&o.ipRetention, "ip-retention", retention, "how long commenters' IP addresses are kept; after that only a keyed hash remains (PARLEY_IP_RETENTION)")
+		duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
+			if d, err := time.ParseDuration(e.getenv(envName)); err == nil {
+				def = d
+			}
+			fs.DurationVar(p, name, def, usage+" ("+envName+")")
+		}
+		duration(&o.answerLinkTTL, "answer-link-ttl", "PARLEY_ANSWER_LINK_TTL", 21*24*time.Hour, "how long an expert's private link to answer a question works")
+		duration(&o.reminderAfter, "reminder-after", "PARLEY_REMINDER_AFTER", 4*24*time.Hour, "how long an unanswered question waits before each of its two reminders to the expert")
 		str(&o.akismetKey, "akismet-key", "PARLEY_AKISMET_KEY", "", "API key of an Akismet-compatible spam service; empty (the default) sends nothing to any outside service")
 		str(&o.akismetURL, "akismet-url", "PARLEY_AKISMET_URL", akismet.DefaultEndpoint, "address of the Akismet-compatible service")
 	}
@@ -264,6 +273,9 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if o.ipRetention <= 0 {
 		return errors.New("--ip-retention: give a positive duration, such as 720h")
 	}
+	if o.answerLinkTTL <= 0 || o.reminderAfter <= 0 {
+		return errors.New("--answer-link-ttl and --reminder-after: give positive durations, such as 504h and 96h")
+	}
 	var spamService *akismet.Client
 	if o.akismetKey != "" {
 		if spamService, err = akismet.New(o.akismetKey, o.akismetURL, baseURL, nil); err != nil {
@@ -273,7 +285,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
 		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender, MinFillTime: fillTime(o.minFillTime),
-		IPRetention: o.ipRetention, Akismet: spamService}, st, md, log)
+		IPRetention: o.ipRetention, Akismet: spamService, AnswerLinkTTL: o.answerLinkTTL, ReminderAfter: o.reminderAfter}, st, md, log)
 	if err != nil {
 		return err
 	}
