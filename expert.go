@@ -98,6 +98,9 @@ type AnswerRequest struct {
 	ID         int64
 	QuestionID int64
 	ExpertID   int64
+	// Generation counts the sends: a link names the generation it was
+	// sent with, and works only while that is the request's latest.
+	Generation int64
 	Expert     *Expert
 	SentBy     string
 	SentAt     time.Time

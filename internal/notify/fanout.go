@@ -101,6 +101,9 @@ func (n *Notifier) fanOutAnswer(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	if answered.Status != parley.CommentApproved || !answered.DeletedAt.IsZero() {
+		return nil // the comment it answers is no longer shown
+	}
 	d, err := n.store.DebateByID(ctx, answered.DebateID)
 	if err != nil || !d.Public() {
 		return err

@@ -30,15 +30,15 @@ type AnswerDraft struct {
 	SubmittedAt time.Time
 }
 
-const requestCols = `r.id, r.question_id, r.expert_id, COALESCE(u.name, ''), COALESCE(u.email, ''), r.sent_at, r.expires_at, r.revoked_at,
-	r.reminders, r.reminded_at, r.answered_at, r.renewal_asked_at`
+const requestCols = `r.id, r.question_id, r.expert_id, r.generation, COALESCE(u.name, ''), COALESCE(u.email, ''), r.sent_at, r.expires_at,
+	r.revoked_at, r.reminders, r.reminded_at, r.answered_at, r.renewal_asked_at`
 
 func scanRequest(row interface{ Scan(...any) error }, extra ...any) (*parley.AnswerRequest, string, error) {
 	var r parley.AnswerRequest
 	var email string
 	var sent, expires int64
 	var revoked, reminded, answered, renewal sql.NullInt64
-	err := row.Scan(append(extra, &r.ID, &r.QuestionID, &r.ExpertID, &r.SentBy, &email, &sent, &expires, &revoked, &r.Reminders,
+	err := row.Scan(append(extra, &r.ID, &r.QuestionID, &r.ExpertID, &r.Generation, &r.SentBy, &email, &sent, &expires, &revoked, &r.Reminders,
 		&reminded, &answered, &renewal)...)
 	if err != nil {
 		return nil, "", err
@@ -48,30 +48,34 @@ func scanRequest(row interface{ Scan(...any) error }, extra ...any) (*parley.Ans
 	return &r, email, nil
 }
 
-// SendQuestion records a request to an expert to answer a question, with
-// the hash of its link's token. Sending again to the same expert replaces
-// the link (the old one stops working) and starts the reminders afresh;
-// an expert who has answered is not asked again.
-func (s *Store) SendQuestion(ctx context.Context, questionID, expertID int64, tokenHash string, expires time.Time, by Actor) (*parley.AnswerRequest, error) {
+// SendQuestion records a request to an expert to answer a question, as a
+// new generation: links of earlier sends stop working, and the reminders
+// start afresh. An expert who has answered is not asked again.
+func (s *Store) SendQuestion(ctx context.Context, questionID, expertID int64, expires time.Time, by Actor) (*parley.AnswerRequest, error) {
 	var r *parley.AnswerRequest
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var answered sql.NullInt64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT answered_at FROM answer_requests WHERE question_id = ? AND expert_id = ?`), questionID, expertID).Scan(&answered)
-		if err != nil && err != sql.ErrNoRows {
+		var answered bool
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM answers WHERE question_id = ? AND expert_id = ?)`),
+			questionID, expertID).Scan(&answered); err != nil {
 			return err
 		}
-		if answered.Valid {
+		if answered {
 			return parley.Errorf(parley.ECONFLICT, "This expert has answered this question already.")
 		}
 		now := millis(s.now())
 		var id int64
-		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO answer_requests (question_id, expert_id, token_hash, sent_by, sent_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (question_id, expert_id) DO UPDATE SET token_hash = excluded.token_hash, sent_by = excluded.sent_by,
+		// The WHERE keeps a request answered meanwhile (by a submission
+		// that committed after the check above) as it is.
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO answer_requests (question_id, expert_id, sent_by, sent_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (question_id, expert_id) DO UPDATE SET generation = answer_requests.generation + 1, sent_by = excluded.sent_by,
 				sent_at = excluded.sent_at, expires_at = excluded.expires_at, revoked_at = NULL, reminders = 0, reminded_at = NULL,
 				renewal_asked_at = NULL
-			RETURNING id`), questionID, expertID, tokenHash, nullID(by.ID), now, millis(expires)).Scan(&id)
-		if err != nil {
+			WHERE answer_requests.answered_at IS NULL
+			RETURNING id`), questionID, expertID, nullID(by.ID), now, millis(expires)).Scan(&id)
+		if err == sql.ErrNoRows {
+			return parley.Errorf(parley.ECONFLICT, "This expert has answered this question already.")
+		} else if err != nil {
 			return err
 		}
 		r, _, err = scanRequest(tx.QueryRowContext(ctx, s.q(`SELECT `+requestCols+` FROM answer_requests r LEFT JOIN users u ON u.id = r.sent_by WHERE r.id = ?`), id))
@@ -93,19 +97,6 @@ func (s *Store) RevokeRequest(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
-}
-
-// RequestByToken returns the request a link's token hash opens, with its
-// context. A token that opens nothing is not found.
-func (s *Store) RequestByToken(ctx context.Context, tokenHash string) (*RequestView, error) {
-	var id int64
-	err := s.queryRow(ctx, `SELECT id FROM answer_requests WHERE token_hash = ?`, tokenHash).Scan(&id)
-	if err == sql.ErrNoRows {
-		return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid.")
-	} else if err != nil {
-		return nil, s.fail(err)
-	}
-	return s.RequestView(ctx, id)
 }
 
 // RequestView returns a request with its context.
@@ -197,11 +188,14 @@ func (s *Store) SubmitAnswer(ctx context.Context, requestID int64, bodyMD, bodyH
 			FROM questions WHERE id = ?`), questionID, questionID).Scan(&commentID, &position); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO answers (question_id, expert_id, lead_in, body_md, body_html, position, status,
+		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO answers (question_id, expert_id, lead_in, body_md, body_html, position, status,
 			submitted_md, submitted_at, created_at, updated_at) VALUES (?, ?, '', ?, ?, ?, 'draft', ?, ?, ?, ?)
-			ON CONFLICT (question_id, expert_id) DO UPDATE SET body_md = excluded.body_md, body_html = excluded.body_html,
-				submitted_md = excluded.submitted_md, submitted_at = excluded.submitted_at, status = 'draft', updated_at = excluded.updated_at
+			ON CONFLICT (question_id, expert_id) DO NOTHING
 			RETURNING id`), questionID, expertID, bodyMD, bodyHTML, position, bodyMD, now, now, now).Scan(&id)
+		if err == sql.ErrNoRows {
+			return parley.Errorf(parley.ECONFLICT, "An answer from you to this question is with the editors already.")
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -357,15 +351,17 @@ func (s *Store) DueReminders(ctx context.Context, after time.Duration, max int) 
 	return ids, s.fail(err)
 }
 
-// ClaimReminder counts a reminder for a request and gives its link a new
-// token (the reminder carries it; the old link stops working), once
-// however many nodes try: it reports false when another node counted it
-// first.
-func (s *Store) ClaimReminder(ctx context.Context, id int64, sentBefore int, tokenHash string) (bool, error) {
+// ClaimReminder counts a reminder for a request, once however many nodes
+// try, and only while it is still due (a new send meanwhile restarts the
+// count): it reports false when it is not to be sent.
+func (s *Store) ClaimReminder(ctx context.Context, id int64, generation int64, sentBefore int, after time.Duration) (bool, error) {
 	var claimed bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE answer_requests SET reminders = reminders + 1, reminded_at = ?, token_hash = ?
-			WHERE id = ? AND reminders = ? AND answered_at IS NULL AND revoked_at IS NULL`), millis(s.now()), tokenHash, id, sentBefore)
+		now := s.now()
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE answer_requests SET reminders = reminders + 1, reminded_at = ?
+			WHERE id = ? AND generation = ? AND reminders = ? AND answered_at IS NULL AND revoked_at IS NULL
+				AND expires_at > ? AND COALESCE(reminded_at, sent_at) <= ?`),
+			millis(now), id, generation, sentBefore, millis(now), millis(now.Add(-after)))
 		if err != nil {
 			return err
 		}

@@ -418,7 +418,7 @@ func (s *Store) takeDigestAnswers(ctx context.Context, tx *sql.Tx, addressID int
 			(SELECT COUNT(*) FROM subscriptions s WHERE s.id = ? AND s.ended_at IS NULL AND s.confirmed_at IS NOT NULL), `+commentCols+`
 			FROM answers a JOIN experts e ON e.id = a.expert_id JOIN questions q ON q.id = a.question_id
 			JOIN comments c ON c.id = q.comment_id JOIN debates d ON d.id = c.debate_id
-			WHERE a.id = ? AND a.status = 'published'`), t.sub, t.answer),
+			WHERE a.id = ? AND a.status = 'published' AND c.status = 'approved' AND c.deleted_at IS NULL`), t.sub, t.answer),
 			&a.ID, &a.QuestionID, &a.ExpertID, &a.LeadIn, &a.BodyMD, &a.BodyHTML, &e.Name, &e.Title, &it.DebateSlug, &it.DebateTitle, &live)
 		if err == sql.ErrNoRows {
 			continue // unpublished since

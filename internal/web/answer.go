@@ -10,16 +10,16 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
-	"github.com/parley-org/parley/internal/auth"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/store"
 )
 
-// Experts answer through a private link: a random token mailed to them,
-// kept as a hash, for one expert and one question, until it expires, is
-// revoked or is used. No account is needed. The answer arrives as a draft
-// for the editors.
+// Experts answer through a private link: signed with the site's key, it
+// names one request (one expert, one question) and the generation it was
+// sent with, and works until the request expires, is revoked, is sent
+// again or is answered. No account is needed. The answer arrives as a
+// draft for the editors.
 
 // Defaults of the pipeline's timing.
 const (
@@ -32,32 +32,44 @@ const (
 // earlier one stops working) and the mail that carries it, in one
 // transaction.
 func (s *Server) sendQuestion(ctx context.Context, questionID, expertID int64, by store.Actor) (*parley.AnswerRequest, error) {
-	e, err := s.store.ExpertByID(ctx, expertID)
-	if err != nil {
-		return nil, err
-	}
-	if e.ContactEmail == "" {
-		return nil, parley.Errorf(parley.EINVALID, "%s has no contact address: add one on their expert page first.", e.Name)
-	}
 	v, err := s.store.QuestionFor(ctx, questionID, expertID)
 	if err != nil {
 		return nil, err
 	}
-	token, hash := auth.NewToken()
+	if v.Expert.ContactEmail == "" {
+		return nil, parley.Errorf(parley.EINVALID, "%s has no contact address: add one on their expert page first.", v.Expert.Name)
+	}
 	var req *parley.AnswerRequest
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		var err error
-		if req, err = s.store.SendQuestion(ctx, questionID, expertID, hash, time.Now().Add(s.cfg.AnswerLinkTTL), by); err != nil {
+		if req, err = s.store.SendQuestion(ctx, questionID, expertID, s.store.Clock().Add(s.cfg.AnswerLinkTTL), by); err != nil {
 			return err
 		}
 		v.Request = req
-		msg, err := s.requestMail(v, token, 0)
+		msg, err := s.requestMail(v, 0)
 		if err != nil {
 			return err
 		}
-		return s.outbox.Queue(ctx, "ask-"+strconv.FormatInt(req.ID, 10)+"-"+strconv.FormatInt(req.SentAt.UnixMilli(), 10), msg)
+		return s.outbox.Queue(ctx, "ask-"+strconv.FormatInt(req.ID, 10)+"-"+strconv.FormatInt(req.Generation, 10), msg)
 	})
 	return req, err
+}
+
+// answerToken is the private link's token for a request's generation.
+func (s *Server) answerToken(r *parley.AnswerRequest) string {
+	return s.sign("answer." + strconv.FormatInt(r.ID, 10) + "." + strconv.FormatInt(r.Generation, 10))
+}
+
+// answerTarget reads a link's token: the request and generation it names.
+func (s *Server) answerTarget(token string) (id, generation int64, ok bool) {
+	v, ok := s.verify(token)
+	parts := strings.Split(v, ".")
+	if !ok || len(parts) != 3 || parts[0] != "answer" {
+		return 0, 0, false
+	}
+	id, err1 := strconv.ParseInt(parts[1], 10, 64)
+	generation, err2 := strconv.ParseInt(parts[2], 10, 64)
+	return id, generation, err1 == nil && err2 == nil
 }
 
 var expertMailHTML = template.Must(template.New("expert").Parse(`<!doctype html>
@@ -105,10 +117,10 @@ func (m expertMail) message(to, subject string) (mail.Message, error) {
 }
 
 // requestMail asks an expert to answer (reminder 0), or reminds them.
-func (s *Server) requestMail(v *store.RequestView, token string, reminder int) (mail.Message, error) {
+func (s *Server) requestMail(v *store.RequestView, reminder int) (mail.Message, error) {
 	m := expertMail{Site: s.cfg.SiteName, Name: v.Expert.Name, Framing: markup.PlainText(v.Question.FramingHTML),
 		Comment: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: "Read the question and answer",
-		Link: s.cfg.BaseURL + "/answer/" + token}
+		Link: s.cfg.BaseURL + "/answer/" + s.answerToken(v.Request)}
 	by := "The editors"
 	if v.Request.SentBy != "" {
 		by = v.Request.SentBy
@@ -147,19 +159,19 @@ func (s *Server) remind(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// The reminder needs a link the expert can use: the old token is
-		// only a hash here, so the reminder carries a new one.
-		token, hash := auth.NewToken()
+		// The reminder carries the same link; the claim checks, in the
+		// transaction that queues it, that it is still due.
+		n := v.Request.Reminders + 1
 		err = s.store.Atomically(ctx, func(ctx context.Context) error {
-			claimed, err := s.store.ClaimReminder(ctx, id, v.Request.Reminders, hash)
+			claimed, err := s.store.ClaimReminder(ctx, id, v.Request.Generation, v.Request.Reminders, s.cfg.ReminderAfter)
 			if err != nil || !claimed {
 				return err
 			}
-			msg, err := s.requestMail(v, token, v.Request.Reminders+1)
+			msg, err := s.requestMail(v, n)
 			if err != nil {
 				return err
 			}
-			return s.outbox.Queue(ctx, "remind-"+strconv.FormatInt(id, 10)+"-"+strconv.Itoa(v.Request.Reminders+1), msg)
+			return s.outbox.Queue(ctx, "remind-"+strconv.FormatInt(id, 10)+"-"+strconv.FormatInt(v.Request.Generation, 10)+"-"+strconv.Itoa(n), msg)
 		})
 		if err != nil {
 			return err
@@ -185,21 +197,25 @@ type answerPage struct {
 	Changed bool
 }
 
-// answerContext opens the request a link names. A link that is not valid
-// or was replaced says only that.
+// answerContext opens the request a link names. A link that is not
+// valid, or was replaced or withdrawn, says only that.
 func (s *Server) answerContext(r *http.Request) (*answerPage, error) {
 	token := r.PathValue("token")
-	v, err := s.store.RequestByToken(r.Context(), auth.HashToken(token))
-	if err != nil {
-		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid. If an editor sent it to you, please use the newest link from your mail, or write to them.")
-		}
+	notValid := parley.Errorf(parley.ENOTFOUND, "This link is not valid. If an editor sent it to you, please use the newest link from your mail, or write to them.")
+	id, generation, ok := s.answerTarget(token)
+	if !ok {
+		return nil, notValid
+	}
+	v, err := s.store.RequestView(r.Context(), id)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, notValid
+	} else if err != nil {
 		return nil, err
 	}
 	p := &answerPage{pageMeta: s.meta(r, "A question for "+v.Expert.Name), Action: "/answer/" + token, Token: token, View: v,
-		State: v.Request.State(time.Now())}
-	if p.State == parley.RequestRevoked {
-		return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid. If an editor sent it to you, please use the newest link from your mail, or write to them.")
+		State: v.Request.State(s.store.Clock())}
+	if v.Request.Generation != generation || p.State == parley.RequestRevoked {
+		return nil, notValid
 	}
 	return p, s.fillAnswerPage(r, p)
 }
@@ -210,11 +226,11 @@ func (s *Server) expertContext(r *http.Request) (*answerPage, error) {
 	u := currentUser(r)
 	v, err := s.store.RequestView(r.Context(), pathID(r, "rid"))
 	if err != nil || !u.Verified() || v.Expert.ContactEmail == "" || parley.NormalizeEmail(v.Expert.ContactEmail) != parley.NormalizeEmail(u.Email) ||
-		v.Request.State(time.Now()) == parley.RequestRevoked {
+		v.Request.State(s.store.Clock()) == parley.RequestRevoked {
 		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such question for you.")
 	}
 	p := &answerPage{pageMeta: s.meta(r, "A question for "+v.Expert.Name), Action: "/expert/questions/" + strconv.FormatInt(v.Request.ID, 10),
-		View: v, State: v.Request.State(time.Now())}
+		View: v, State: v.Request.State(s.store.Clock())}
 	return p, s.fillAnswerPage(r, p)
 }
 
@@ -226,8 +242,13 @@ func (s *Server) fillAnswerPage(r *http.Request, p *answerPage) error {
 		return err
 	}
 	for _, q := range questions {
-		if q.ID == v.Question.ID {
-			p.Answers = q.Answers
+		if q.ID != v.Question.ID {
+			continue
+		}
+		for _, a := range q.Answers {
+			if a.ExpertID != v.Expert.ID { // their own is shown as theirs
+				p.Answers = append(p.Answers, a)
+			}
 		}
 	}
 	if a := v.Answer; a != nil {
@@ -272,11 +293,12 @@ func (s *Server) handleExpertAnswer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) takeAnswer(w http.ResponseWriter, r *http.Request, p *answerPage, err error) {
+	r.ParseForm()
 	if err != nil {
-		s.fail(w, r, err)
+		// Whatever is wrong with the link, the expert's text comes back.
+		s.failForm(w, r, err, commentForm{Body: r.PostForm.Get("body")})
 		return
 	}
-	r.ParseForm()
 	p.Body = r.PostForm.Get("body")
 	if p.State != parley.RequestWaiting {
 		p.Message = "This link can no longer take an answer. Your text is kept below: copy it, and ask the editors for a fresh link."
@@ -330,12 +352,21 @@ func (s *Server) submitAnswer(ctx context.Context, v *store.RequestView, body st
 // most once a day.
 func (s *Server) handleAskRenewal(w http.ResponseWriter, r *http.Request) {
 	p, err := s.answerContext(r)
+	s.askRenewal(w, r, p, err)
+}
+
+func (s *Server) handleExpertAskRenewal(w http.ResponseWriter, r *http.Request) {
+	p, err := s.expertContext(r)
+	s.askRenewal(w, r, p, err)
+}
+
+func (s *Server) askRenewal(w http.ResponseWriter, r *http.Request, p *answerPage, err error) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if p.State != parley.RequestExpired {
-		http.Redirect(w, r, "/answer/"+p.Token, http.StatusSeeOther)
+		http.Redirect(w, r, p.Action, http.StatusSeeOther)
 		return
 	}
 	v := p.View
@@ -359,7 +390,7 @@ func (s *Server) handleAskRenewal(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		return s.outbox.Queue(ctx, "renew-"+strconv.FormatInt(v.Request.ID, 10)+"-"+strconv.FormatInt(time.Now().UnixMilli()/86_400_000, 10), msg)
+		return s.outbox.Queue(ctx, "renew-"+strconv.FormatInt(v.Request.ID, 10)+"-"+strconv.FormatInt(s.store.Clock().UnixMilli()/86_400_000, 10), msg)
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -436,6 +467,9 @@ func (s *Server) handleAnswerPermalink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.store.Comment(r.Context(), a.CommentID)
+	if err == nil && (c.Status != parley.CommentApproved || !c.DeletedAt.IsZero()) {
+		err = parley.Errorf(parley.ENOTFOUND, "There is no such answer.")
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -469,5 +503,5 @@ func (s *Server) handleExpertQuestions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "expert_questions", expertQuestionsPage{pageMeta: s.meta(r, "Questions for you"), Requests: list, Now: time.Now()})
+	s.render(w, r, http.StatusOK, "expert_questions", expertQuestionsPage{pageMeta: s.meta(r, "Questions for you"), Requests: list, Now: s.store.Clock()})
 }

@@ -11,12 +11,11 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
-	"github.com/parley-org/parley/internal/auth"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/store"
 )
 
-var answerLink = regexp.MustCompile(`https?://[^\s]+/answer/[A-Za-z0-9_-]+`)
+var answerLink = regexp.MustCompile(`https?://[^\s]+/answer/[A-Za-z0-9_.~-]+`)
 
 // pipeline is a debate with a reader's comment picked as a question, an
 // editor and an expert with a contact address.
@@ -47,6 +46,15 @@ func newPipeline(t *testing.T, s *site) *pipeline {
 	}
 	p.editor, p.edBrowser = s.account("Edda Editor", parley.RoleEditor)
 	return p
+}
+
+// requestOf is the request a link's token opens.
+func (s *site) requestOf(token string) (*store.RequestView, error) {
+	id, _, ok := s.srv.answerTarget(token)
+	if !ok {
+		return nil, parley.Errorf(parley.ENOTFOUND, "bad token %q", token)
+	}
+	return s.store.RequestView(context.Background(), id)
 }
 
 func (p *pipeline) send(t *testing.T) *parley.AnswerRequest {
@@ -99,7 +107,7 @@ func TestAnExpertAnswersThroughTheirPrivateLink(t *testing.T) {
 	wantLacks(t, s.get("/debates/trains").body, "regional airport")
 
 	// The editors edit lightly and publish; the reader hears, the expert sees what changed.
-	v, err := s.store.RequestByToken(context.Background(), auth.HashToken(strings.TrimPrefix(link, "/answer/")))
+	v, err := s.requestOf(strings.TrimPrefix(link, "/answer/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +127,7 @@ func TestAnExpertAnswersThroughTheirPrivateLink(t *testing.T) {
 	perma := s.get("/answers/" + strconv.FormatInt(a.ID, 10))
 	wantStatus(t, perma, http.StatusFound)
 	wantContains(t, perma.header.Get("Location"), "/debates/trains", "#answer-"+strconv.FormatInt(a.ID, 10))
-	wantContains(t, s.get(link).body, "What you sent", "the public purse", "As the editors will publish it", "published")
+	wantContains(t, s.get(link).body, "What you sent", "the public purse", "As published", "published")
 	// Publishing again tells nobody twice.
 	if err := s.srv.saveAnswer(context.Background(), a); err != nil {
 		t.Fatal(err)
@@ -145,15 +153,8 @@ func TestExpiredRevokedAndReplacedLinks(t *testing.T) {
 
 	// Expired: it says so, keeps a text sent to it, and asks the editors for a fresh link once a day.
 	s.clock.setAhead(s.srv.cfg.AnswerLinkTTL + time.Hour)
-	expiredAt := time.Now().Add(-time.Hour)
-	if _, err := s.store.SendQuestion(context.Background(), p.question.ID, p.expert.ID, "unused", expiredAt, store.Actor{ID: p.editor.ID}); err != nil {
-		t.Fatal(err)
-	}
-	s.clock.setAhead(0)
-	token, hash := auth.NewToken()
-	if _, err := s.store.SendQuestion(context.Background(), p.question.ID, p.expert.ID, hash, time.Now().Add(-time.Minute), store.Actor{ID: p.editor.ID}); err != nil {
-		t.Fatal(err)
-	}
+	defer s.clock.setAhead(0)
+	token := strings.TrimPrefix(second, "/answer/")
 	exp := s.get("/answer/" + token)
 	wantStatus(t, exp, http.StatusGone)
 	wantContains(t, exp.body, "This link expired", "Ask the editors for a fresh link")
@@ -205,9 +206,30 @@ func TestRemindersComeTwiceAtMost(t *testing.T) {
 	m, _ := nextMail(t, smtp, 3)
 	wantContains(t, m.Subject, "Reminder:")
 	wantContains(t, m.Text, "this was the last reminder")
-	// The reminder's link works (it replaced the request's).
+	// A reminder carries the link of the first mail: a link the expert
+	// has open keeps working.
+	first, _ := nextMail(t, smtp, 1)
+	if answerLink.FindString(m.Text) != answerLink.FindString(first.Text) {
+		t.Errorf("the reminder's link differs from the request's")
+	}
 	s.clock.setAhead(0)
 	wantStatus(t, s.get(linkPath(t, answerLink.FindString(m.Text))), http.StatusOK)
+
+	// Sent again: a new link, and its reminders are mailed too.
+	p.send(t)
+	resent, _ := nextMail(t, smtp, 4)
+	s.settle()
+	s.clock.setAhead(s.srv.cfg.ReminderAfter + time.Minute)
+	if err := s.srv.remind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := nextMail(t, smtp, 5)
+	if !strings.Contains(again.Subject, "Reminder:") || answerLink.FindString(again.Text) != answerLink.FindString(resent.Text) {
+		t.Errorf("reminder after a new send: %q", again.Subject)
+	}
+	s.clock.setAhead(0)
+	wantStatus(t, s.get(linkPath(t, answerLink.FindString(first.Text))), http.StatusNotFound)
+	wantStatus(t, s.get(linkPath(t, answerLink.FindString(resent.Text))), http.StatusOK)
 }
 
 func TestExpertsWithAnAccountSeeTheirQuestions(t *testing.T) {
@@ -226,6 +248,23 @@ func TestExpertsWithAnAccountSeeTheirQuestions(t *testing.T) {
 	wantContains(t, s.getAs(b, path).body, "Send my answer", "same subsidies as airports")
 	wantStatus(t, s.postForm(b, path, url.Values{"body": {"Answered from my account."}}), http.StatusSeeOther)
 	wantContains(t, s.getAs(b, path).body, "we received your answer")
+	// Expired, the signed-in expert asks for a fresh link from their page.
+	freight := &parley.Question{DebateID: p.debate.ID, CommentID: s.post(newBrowser(), "trains", formValues("Uwe", "uwe@example.org", "And freight?")).ID, Position: 2}
+	if err := s.store.AddQuestion(context.Background(), freight); err != nil {
+		t.Fatal(err)
+	}
+	late, err := s.srv.sendQuestion(context.Background(), freight.ID, p.expert.ID, store.Actor{ID: p.editor.ID, Name: p.editor.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.settle()
+	s.clock.setAhead(s.srv.cfg.AnswerLinkTTL + time.Hour)
+	latePath := "/expert/questions/" + strconv.FormatInt(late.ID, 10)
+	expired := s.getAs(b, latePath)
+	wantStatus(t, expired, http.StatusGone)
+	wantContains(t, expired.body, `action="`+latePath+`/renew"`)
+	wantStatus(t, s.postForm(b, latePath+"/renew", nil), http.StatusOK)
+	s.clock.setAhead(0)
 	// Someone else's account sees nothing.
 	_, other := s.account("Other Reader", parley.RoleExpert)
 	wantStatus(t, s.getAs(other, path), http.StatusNotFound)
@@ -254,7 +293,7 @@ func TestSubscribersHearOfAPublishedAnswer(t *testing.T) {
 	link := linkPath(t, answerLink.FindString(m.Text))
 	wantStatus(t, s.postForm(newBrowser(), link, url.Values{"body": {"Subsidise the seats, not the routes."}}), http.StatusSeeOther)
 	s.settle()
-	v, err := s.store.RequestByToken(ctx, auth.HashToken(strings.TrimPrefix(link, "/answer/")))
+	v, err := s.requestOf(strings.TrimPrefix(link, "/answer/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,8 +331,7 @@ func TestReadersReplyToAnAnswerInTheThread(t *testing.T) {
 	s := newSite(t, Config{})
 	p := newPipeline(t, s)
 	ctx := context.Background()
-	_, hash := auth.NewToken()
-	req, err := s.store.SendQuestion(ctx, p.question.ID, p.expert.ID, hash, time.Now().Add(time.Hour), store.Actor{ID: p.editor.ID})
+	req, err := s.store.SendQuestion(ctx, p.question.ID, p.expert.ID, time.Now().Add(time.Hour), store.Actor{ID: p.editor.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,4 +365,28 @@ func TestReadersReplyToAnAnswerInTheThread(t *testing.T) {
 	r := s.postForm(newBrowser(), "/debates/trains/comments", post)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantContains(t, r.body, "no longer available", "A reply to nothing.")
+}
+
+func TestPickingFromTheDebatePageReturnsToTheBoard(t *testing.T) {
+	s := newSite(t, Config{})
+	p := newPipeline(t, s)
+	other := s.post(newBrowser(), "trains", formValues("Ilse", "ilse@example.org", "Sleepers need showers, or nobody arrives fit for work."))
+	id := strconv.FormatInt(p.debate.ID, 10)
+	page := s.getAs(p.edBrowser, "/debates/trains")
+	wantContains(t, page.body, `href="/admin/debates/`+id+`/board?pick=`+strconv.FormatInt(other.ID, 10)+`">Add to questions</a>`)
+	wantLacks(t, s.get("/debates/trains").body, "Add to questions")
+	add := func(commentID int64, framing string) response {
+		return s.postForm(p.edBrowser, "/admin/debates/"+id+"/questions", url.Values{"comment": {strconv.FormatInt(commentID, 10)},
+			"framing": {framing}, "next": {"board"}})
+	}
+	r := add(other.ID, "Ilse wants showers on sleepers. Is she right?")
+	wantStatus(t, r, http.StatusSeeOther)
+	wantContains(t, r.header.Get("Location"), "/admin/debates/"+id+"/board", "#question-")
+	// A framing line too long: back to the pick form, the line kept.
+	third := s.post(newBrowser(), "trains", formValues("Jan", "jan@example.org", "Bikes on night trains, please."))
+	long := "A framing kept. " + strings.Repeat("Very long. ", 300)
+	r = add(third.ID, long)
+	wantStatus(t, r, http.StatusSeeOther)
+	board := s.getAs(p.edBrowser, linkPath(t, s.http.URL+r.header.Get("Location")))
+	wantContains(t, board.body, "A framing kept. Very long.", `id="pick-framing"`, "Bikes on night trains")
 }

@@ -48,6 +48,7 @@ var matrix = map[string]matrixCase{
 	"POST /answer/{token}/renew":              {"POST", "/answer/bogus/renew", "", 404, 0},
 	"GET /expert/questions":                   {"GET", "/expert/questions", "", 200, 0},
 	"GET /expert/questions/{rid}":             {"GET", "/expert/questions/999999", "", 404, 0},
+	"POST /expert/questions/{rid}/renew":      {"POST", "/expert/questions/999999/renew", "", 404, 0},
 	"POST /expert/questions/{rid}":            {"POST", "/expert/questions/999999", "body=x", 404, 0},
 	"GET /answers/{id}":                       {"GET", "/answers/999999", "", 404, 0},
 	"GET /appeals/{token}":                    {"GET", "/appeals/bogus", "", 404, 0},

@@ -104,7 +104,7 @@ func TestBoardShowsEachStage(t *testing.T) {
 	if err := c.store.RevokeRequest(ctx, revoked.ID); err != nil {
 		t.Fatal(err)
 	}
-	expired, err := c.store.SendQuestion(ctx, answered.ID, omar.ID, "expired-hash", time.Now().Add(-time.Hour), store.Actor{ID: c.editor.ID})
+	expired, err := c.store.SendQuestion(ctx, answered.ID, omar.ID, time.Now().Add(-time.Hour), store.Actor{ID: c.editor.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

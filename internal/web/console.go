@@ -421,14 +421,25 @@ func (s *Server) handleAdminFeature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := featureForm{Comment: r.PostForm.Get("comment"), Framing: r.PostForm.Get("framing")}
-	if _, err := s.feature(r.Context(), d, f.Comment, f.Framing); err != nil {
-		code := s.formFailed(w, r, err, &f.formState, "comment", "framing")
-		s.renderDebateEditor(w, r, d, debateFormOf(d), f, code)
+	q, err := s.feature(r.Context(), d, f.Comment, f.Framing)
+	if r.PostForm.Get("next") == "board" {
+		// Picked on the editors' board: back to it, with the outcome.
+		if err != nil {
+			// The pick form again, with the framing line typed and the problem.
+			u := s.boardURL(d.ID, "", parley.ErrorMessage(err)+" "+strings.Join(fieldMessages(err), " "), "")
+			sep := "?"
+			if strings.Contains(u, "?") {
+				sep = "&"
+			}
+			http.Redirect(w, r, u+sep+url.Values{"pick": {f.Comment}, "framing": {f.Framing}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		http.Redirect(w, r, s.boardURL(d.ID, "The comment is added to the questions.", "", questionAnchor(q.ID)), http.StatusSeeOther)
 		return
 	}
-	if r.PostForm.Get("next") == "board" {
-		// Picked on the editors' board: back to it.
-		http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"/board", http.StatusSeeOther)
+	if err != nil {
+		code := s.formFailed(w, r, err, &f.formState, "comment", "framing")
+		s.renderDebateEditor(w, r, d, debateFormOf(d), f, code)
 		return
 	}
 	http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"?saved=1#featured", http.StatusSeeOther)

@@ -95,6 +95,8 @@ type pickForm struct {
 	Comment *parley.Comment
 	// Message says why the comment cannot be picked.
 	Message string
+	// Framing is the framing line typed before a failed attempt.
+	Framing string
 }
 
 // enterForm is a comment received elsewhere, as the editor typed it.
@@ -143,6 +145,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 			s.fail(w, r, err)
 			return
 		}
+		p.Pick.Framing = q.Get("framing")
 	}
 	p.Stages = []*boardStage{
 		{Key: stageNotSent, Title: "Not yet sent", Help: "Questions no expert has been asked to answer."},
@@ -150,7 +153,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 		{Key: stageAnswered, Title: "Answered", Help: "An expert's answer waits for the editors: edit it and publish it."},
 		{Key: stagePublished, Title: "Published", Help: "Questions with an answer on the debate's page."},
 	}
-	now := time.Now()
+	now := s.store.Clock()
 	for _, bq := range questions {
 		q := boardQuestionOf(bq, experts, now)
 		for _, st := range p.Stages {

@@ -60,6 +60,7 @@ func (s *Server) routeTable() []route {
 		{"GET /expert/questions", signedIn, s.handleExpertQuestions},
 		{"GET /expert/questions/{rid}", signedIn, s.handleExpertQuestion},
 		{"POST /expert/questions/{rid}", signedIn, s.handleExpertAnswer},
+		{"POST /expert/questions/{rid}/renew", signedIn, s.handleExpertAskRenewal},
 		{"GET /answers/{id}", anyone, s.handleAnswerPermalink},
 		{"GET /appeals/{token}", anyone, s.handleAppealForm},
 		{"POST /appeals/{token}", anyone, s.handleAppeal},

@@ -168,7 +168,9 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(strconv.FormatInt(v.debate.ID, 10))
 		b.WriteString(`/board?pick=`)
 		b.WriteString(id)
-		b.WriteString(`#pick">Add to questions</a>`)
+		// No fragment: a browser skips autofocus on an address that has one,
+		// and the board puts the pick form first anyway.
+		b.WriteString(`">Add to questions</a>`)
 	}
 	if report {
 		b.WriteString(` <a class="report" href="/comments/`)

@@ -3,15 +3,17 @@
 -- lightly before publishing it.
 -- Kept in step with migrations/postgres/0008_answer_requests.sql (see 0001_core.sql).
 
--- One request a question and expert. token_hash is the SHA-256 of the
--- link's token (the link is the expert's key: no account needed); sending
--- again replaces it, and revoking or expiry ends it. reminders counts the
--- reminders mailed (at most two).
+-- One request a question and expert. The expert's link is signed with the
+-- site's key and names the request and its generation (the link is the
+-- expert's key: no account needed); sending again starts a new generation,
+-- which ends the links of the earlier ones, and revoking or expiry ends it.
+-- reminders counts the reminders mailed (at most two), which carry the
+-- same link.
 CREATE TABLE answer_requests (
     id               INTEGER PRIMARY KEY,
     question_id      INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
     expert_id        INTEGER NOT NULL REFERENCES experts (id) ON DELETE CASCADE,
-    token_hash       TEXT NOT NULL UNIQUE,
+    generation       INTEGER NOT NULL DEFAULT 1,
     sent_by          INTEGER REFERENCES users (id) ON DELETE SET NULL,
     sent_at          INTEGER NOT NULL,
     expires_at       INTEGER NOT NULL,
