@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -72,54 +70,10 @@ func (s *Server) answerTarget(token string) (id, generation int64, ok bool) {
 	return id, generation, err1 == nil && err2 == nil
 }
 
-var expertMailHTML = template.Must(template.New("expert").Parse(`<!doctype html>
-<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 38em">
-<p>Dear {{.Name}},</p>
-{{range .Intro}}<p>{{.}}</p>{{end}}
-{{with .Framing}}<p><strong>{{.}}</strong></p>{{end}}
-{{with .Comment}}<blockquote style="border-left: 3px solid #ccc; margin: 0 0 1em; padding-left: 1em; color: #333">{{.}}</blockquote>{{end}}
-{{with .Link}}<p><a href="{{.}}" style="display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; text-decoration: none; border-radius: 4px">{{$.Button}}</a></p>
-<p>Or copy this address into your browser:<br><span style="word-break: break-all">{{.}}</span></p>{{end}}
-{{range .Outro}}<p>{{.}}</p>{{end}}
-<p>— {{.Site}}</p>
-</body></html>`))
-
-// expertMail is a mail of the pipeline: to an expert, an editor or a reader.
-type expertMail struct {
-	Site, Name, Framing, Comment, Link, Button string
-	Intro, Outro                               []string
-}
-
-func (m expertMail) message(to, subject string) (mail.Message, error) {
-	var html bytes.Buffer
-	if err := expertMailHTML.Execute(&html, m); err != nil {
-		return mail.Message{}, err
-	}
-	var b strings.Builder
-	b.WriteString("Dear " + m.Name + ",\n\n")
-	for _, p := range m.Intro {
-		b.WriteString(p + "\n\n")
-	}
-	if m.Framing != "" {
-		b.WriteString(m.Framing + "\n\n")
-	}
-	if m.Comment != "" {
-		b.WriteString("> " + strings.ReplaceAll(m.Comment, "\n", "\n> ") + "\n\n")
-	}
-	if m.Link != "" {
-		b.WriteString(m.Button + ":\n" + m.Link + "\n\n")
-	}
-	for _, p := range m.Outro {
-		b.WriteString(p + "\n\n")
-	}
-	b.WriteString("— " + m.Site + "\n")
-	return mail.Message{To: to, Subject: subject, Text: b.String(), HTML: html.String()}, nil
-}
-
 // requestMail asks an expert to answer (reminder 0), or reminds them.
 func (s *Server) requestMail(v *store.RequestView, reminder int) (mail.Message, error) {
-	m := expertMail{Site: s.cfg.SiteName, Name: v.Expert.Name, Framing: markup.PlainText(v.Question.FramingHTML),
-		Comment: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: "Read the question and answer",
+	m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + v.Expert.Name, Lead: markup.PlainText(v.Question.FramingHTML),
+		Quote: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: "Read the question and answer",
 		Link: s.cfg.BaseURL + "/answer/" + s.answerToken(v.Request)}
 	by := "The editors"
 	if v.Request.SentBy != "" {
@@ -335,7 +289,7 @@ func (s *Server) submitAnswer(ctx context.Context, v *store.RequestView, body st
 		if v.SentByEmail == "" {
 			return nil
 		}
-		m := expertMail{Site: s.cfg.SiteName, Name: v.Request.SentBy, Framing: markup.PlainText(v.Question.FramingHTML),
+		m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + v.Request.SentBy, Lead: markup.PlainText(v.Question.FramingHTML),
 			Intro: []string{v.Expert.Name + " has answered the question you sent in the debate “" + v.Debate.Title + "”. The answer waits for you as a draft."},
 			Link:  s.cfg.BaseURL + "/admin/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read, edit and publish it"}
 		msg, err := m.message(v.SentByEmail, v.Expert.Name+" answered · "+s.cfg.SiteName)
@@ -383,7 +337,7 @@ func (s *Server) askRenewal(w http.ResponseWriter, r *http.Request, p *answerPag
 			}
 			to, name = admins[0].Email, admins[0].Name
 		}
-		m := expertMail{Site: s.cfg.SiteName, Name: name,
+		m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + name,
 			Intro: []string{v.Expert.Name + "'s link to answer a question in the debate “" + v.Debate.Title + "” has expired, and they ask for a fresh one."},
 			Link:  s.cfg.BaseURL + "/admin/debates/" + strconv.FormatInt(v.Debate.ID, 10) + "/board", Button: "Send a fresh link from the board"}
 		msg, err := m.message(to, v.Expert.Name+" asks for a fresh link · "+s.cfg.SiteName)
@@ -444,10 +398,10 @@ func (s *Server) queueAnsweredReader(ctx context.Context, a *store.AnswerDraft) 
 	if e.Title != "" {
 		who += ", " + e.Title + ","
 	}
-	m := expertMail{Site: s.cfg.SiteName, Name: c.AuthorName,
-		Intro:   []string{who + " has answered your comment in the debate “" + d.Title + "”."},
-		Comment: markup.Excerpt(a.BodyHTML, 600),
-		Link:    s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read the whole answer"}
+	m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + c.AuthorName,
+		Intro: []string{who + " has answered your comment in the debate “" + d.Title + "”."},
+		Quote: markup.Excerpt(a.BodyHTML, 600),
+		Link:  s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read the whole answer"}
 	msg, err := m.message(c.AuthorEmail, e.Name+" answered your comment · "+s.cfg.SiteName)
 	if err != nil {
 		return err

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,52 +53,26 @@ type statement struct {
 	Outcome                                  string
 }
 
-var statementHTML = template.Must(template.New("statement").Parse(`<!doctype html>
-<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 38em">
-<p>Hello {{.Name}},</p>
-{{if .Outcome}}<p>{{.Outcome}}</p>{{else}}<p>{{.Decision}}</p>{{end}}
-<blockquote style="border-left: 3px solid #ccc; margin: 0 0 1em; padding-left: 1em; color: #444">{{.Excerpt}}</blockquote>
-<p>Debate: <a href="{{.DebateURL}}">{{.Debate}}</a></p>
-{{if .Rule}}<p><strong>The rule it breaks:</strong> {{.Rule}}</p>{{end}}
-{{if .Reason}}<p><strong>The moderator's reasons:</strong> {{.Reason}}</p>{{end}}
-{{if .Facts}}<p><strong>What the decision rests on:</strong> {{.Facts}}</p>{{end}}
-{{if .Automated}}<p><strong>Automated means:</strong> {{.Automated}}</p>{{end}}
-{{if .AppealURL}}<p><strong>If you disagree</strong>, you can appeal once, until {{.AppealUntil}}: a moderator other than a machine will look at the decision again and tell you the outcome.</p>
-<p><a href="{{.AppealURL}}" style="display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; text-decoration: none; border-radius: 4px">Appeal against this decision</a></p>
-<p>You may also turn to a certified out-of-court dispute settlement body, or to the courts.</p>{{end}}
-<p>— {{.Site}}</p>
-</body></html>`))
-
-func (st statement) text() string {
-	var b strings.Builder
-	b.WriteString("Hello " + st.Name + ",\n\n")
+// message writes the statement as a notice.
+func (st statement) message(to, subject string) (mail.Message, error) {
+	n := notice{Site: st.Site, Greeting: "Hello " + st.Name, Intro: []string{st.Decision}, Quote: st.Excerpt,
+		Facts: []noticeFact{{"Debate", st.Debate + " (" + st.DebateURL + ")"}}}
 	if st.Outcome != "" {
-		b.WriteString(st.Outcome + "\n\n")
-	} else {
-		b.WriteString(st.Decision + "\n\n")
+		n.Intro = []string{st.Outcome}
 	}
-	b.WriteString("> " + strings.ReplaceAll(st.Excerpt, "\n", "\n> ") + "\n\n")
-	b.WriteString("Debate: " + st.Debate + "\n" + st.DebateURL + "\n\n")
-	for _, l := range [][2]string{{"The rule it breaks", st.Rule}, {"The moderator's reasons", st.Reason},
+	for _, f := range []noticeFact{{"The rule it breaks", st.Rule}, {"The moderator's reasons", st.Reason},
 		{"What the decision rests on", st.Facts}, {"Automated means", st.Automated}} {
-		if l[1] != "" {
-			b.WriteString(l[0] + ": " + l[1] + "\n\n")
+		if f.Text != "" {
+			n.Facts = append(n.Facts, f)
 		}
 	}
 	if st.AppealURL != "" {
-		b.WriteString("If you disagree, you can appeal once, until " + st.AppealUntil + ", at this address:\n" + st.AppealURL +
-			"\n\nYou may also turn to a certified out-of-court dispute settlement body, or to the courts.\n\n")
+		n.LinkIntro = "If you disagree, you can appeal once, until " + st.AppealUntil +
+			": a person will look at the decision again and tell you the outcome."
+		n.Link, n.Button = st.AppealURL, "Appeal against this decision"
+		n.Outro = []string{"You may also turn to a certified out-of-court dispute settlement body, or to the courts."}
 	}
-	b.WriteString("— " + st.Site + "\n")
-	return b.String()
-}
-
-func (st statement) message(to, subject string) (mail.Message, error) {
-	var html bytes.Buffer
-	if err := statementHTML.Execute(&html, st); err != nil {
-		return mail.Message{}, err
-	}
-	return mail.Message{To: to, Subject: subject, Text: st.text(), HTML: html.String()}, nil
+	return n.message(to, subject)
 }
 
 // baseStatement fills in what every statement about a comment says.

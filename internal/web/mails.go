@@ -39,28 +39,72 @@ var linkMails = map[store.LinkPurpose]linkMail{
 	},
 }
 
-var linkMailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
-<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 36em">
-<p>Hello {{.Name}},</p>
-<p>{{.Intro}}</p>
-<p><a href="{{.Link}}" style="display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; text-decoration: none; border-radius: 4px">{{.Button}}</a></p>
-<p>Or copy this address into your browser:<br><span style="word-break: break-all">{{.Link}}</span></p>
-<p>{{.Expiry}} If you did not ask for this, you can ignore this message; nothing changes.</p>
-<p>— {{.Site}}</p>
-</body></html>`))
-
 // linkMessage is the mail that carries an emailed link.
 func (s *Server) linkMessage(u *parley.User, purpose store.LinkPurpose, link string) (mail.Message, error) {
 	lm := linkMails[purpose]
-	data := map[string]string{
-		"Name": u.Name, "Intro": strings.Replace(lm.Intro, "%s", s.cfg.SiteName, 1), "Button": lm.Button,
-		"Link": link, "Expiry": lm.Expiry, "Site": s.cfg.SiteName,
-	}
+	n := notice{Site: s.cfg.SiteName, Greeting: "Hello " + u.Name, Intro: []string{strings.Replace(lm.Intro, "%s", s.cfg.SiteName, 1)},
+		Link: link, Button: lm.Button, Outro: []string{lm.Expiry + " If you did not ask for this, you can ignore this message; nothing changes."}}
+	return n.message(u.Email, lm.Subject+" · "+s.cfg.SiteName)
+}
+
+// notice is a mail to one person about one thing (a moderation decision,
+// a question for an expert, an answer): a greeting, paragraphs, a bold
+// lead and a quote, labelled facts, a button with its link, closing
+// paragraphs, in text and HTML alike.
+type notice struct {
+	Site, Greeting string
+	Intro          []string
+	Lead, Quote    string
+	Facts          []noticeFact
+	// LinkIntro, when set, is the sentence before the button.
+	LinkIntro, Link, Button string
+	Outro                   []string
+}
+
+type noticeFact struct{ Label, Text string }
+
+var noticeHTML = template.Must(template.New("notice").Parse(`<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 38em">
+<p>{{.Greeting}},</p>
+{{range .Intro}}<p>{{.}}</p>{{end}}
+{{with .Lead}}<p><strong>{{.}}</strong></p>{{end}}
+{{with .Quote}}<blockquote style="border-left: 3px solid #ccc; margin: 0 0 1em; padding-left: 1em; color: #333">{{.}}</blockquote>{{end}}
+{{range .Facts}}<p><strong>{{.Label}}:</strong> {{.Text}}</p>{{end}}
+{{with .LinkIntro}}<p>{{.}}</p>{{end}}
+{{with .Link}}<p><a href="{{.}}" style="display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; text-decoration: none; border-radius: 4px">{{$.Button}}</a></p>
+<p>Or copy this address into your browser:<br><span style="word-break: break-all">{{.}}</span></p>{{end}}
+{{range .Outro}}<p>{{.}}</p>{{end}}
+<p>— {{.Site}}</p>
+</body></html>`))
+
+func (n notice) message(to, subject string) (mail.Message, error) {
 	var html bytes.Buffer
-	if err := linkMailHTML.Execute(&html, data); err != nil {
+	if err := noticeHTML.Execute(&html, n); err != nil {
 		return mail.Message{}, err
 	}
-	text := "Hello " + u.Name + ",\n\n" + data["Intro"] + "\n\n" + lm.Button + ":\n" + link + "\n\n" +
-		lm.Expiry + " If you did not ask for this, you can ignore this message; nothing changes.\n\n— " + s.cfg.SiteName + "\n"
-	return mail.Message{To: u.Email, Subject: lm.Subject + " · " + s.cfg.SiteName, Text: text, HTML: html.String()}, nil
+	var b strings.Builder
+	b.WriteString(n.Greeting + ",\n\n")
+	for _, p := range n.Intro {
+		b.WriteString(p + "\n\n")
+	}
+	if n.Lead != "" {
+		b.WriteString(n.Lead + "\n\n")
+	}
+	if n.Quote != "" {
+		b.WriteString("> " + strings.ReplaceAll(n.Quote, "\n", "\n> ") + "\n\n")
+	}
+	for _, f := range n.Facts {
+		b.WriteString(f.Label + ": " + f.Text + "\n\n")
+	}
+	if n.LinkIntro != "" {
+		b.WriteString(n.LinkIntro + "\n")
+	}
+	if n.Link != "" {
+		b.WriteString(n.Button + ":\n" + n.Link + "\n\n")
+	}
+	for _, p := range n.Outro {
+		b.WriteString(p + "\n\n")
+	}
+	b.WriteString("— " + n.Site + "\n")
+	return mail.Message{To: to, Subject: subject, Text: b.String(), HTML: html.String()}, nil
 }
