@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -101,44 +100,8 @@ func (s *modSession) newTab(who string) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		s.t.Fatalf("open a tab for %s: %v", who, err)
 	}
-	watchModConsole(s.t, ctx, who)
+	watchConsole(s.t, ctx, who)
 	return &browser{t: s.t, ctx: ctx}
-}
-
-// watchModConsole keeps what the pages of a tab write to the console and
-// fails the test at its end for an exception or a blocked script or style.
-func watchModConsole(t *testing.T, tabCtx context.Context, who string) {
-	consoleCtx, stopConsole := context.WithCancel(tabCtx)
-	messages := chromedp.Console(consoleCtx)
-	var (
-		mu   sync.Mutex
-		seen []chromedp.ConsoleMessage
-		end  = make(chan struct{})
-	)
-	go func() {
-		defer close(end)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			seen = append(seen, m)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		stopConsole()
-		<-end
-		mu.Lock()
-		defer mu.Unlock()
-		for _, m := range seen {
-			if m.IsException() || m.Source == "security" || strings.Contains(m.Text, "Content Security Policy") {
-				t.Errorf("console of %s's tab: %s at %s:%d: %s", who, m.Type, m.URL, m.Line+1, m.Text)
-			} else {
-				t.Logf("console of %s's tab: %s at %s: %s", who, m.Type, m.URL, m.Text)
-			}
-		}
-	})
 }
 
 // typeText fills a text field: the text but its last character at once,

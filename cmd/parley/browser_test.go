@@ -214,41 +214,45 @@ func startBrowser(t *testing.T, execPath string, start time.Time) *browser {
 	b := &browser{t: t, ctx: tabCtx}
 	t.Logf("parley and chromium started in %v", time.Since(start).Round(time.Millisecond))
 
-	// Keep what the pages write to the console: an uncaught exception or a
-	// blocked script or style fails the test at the end.
+	watchConsole(t, tabCtx, "the first browser")
+
+	return b
+}
+
+// watchConsole keeps what the pages of a tab write to the console and
+// fails the test at its end for an exception or a blocked script or style.
+func watchConsole(t *testing.T, tabCtx context.Context, who string) {
 	consoleCtx, stopConsole := context.WithCancel(tabCtx)
 	messages := chromedp.Console(consoleCtx)
 	var (
-		consoleMu  sync.Mutex
-		console    []chromedp.ConsoleMessage
-		consoleEnd = make(chan struct{})
+		mu   sync.Mutex
+		seen []chromedp.ConsoleMessage
+		end  = make(chan struct{})
 	)
 	go func() {
-		defer close(consoleEnd)
+		defer close(end)
 		for m, err := range messages {
 			if err != nil {
 				return
 			}
-			consoleMu.Lock()
-			console = append(console, m)
-			consoleMu.Unlock()
+			mu.Lock()
+			seen = append(seen, m)
+			mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {
 		stopConsole()
-		<-consoleEnd
-		consoleMu.Lock()
-		defer consoleMu.Unlock()
-		for _, m := range console {
+		<-end
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range seen {
 			if m.IsException() || m.Source == "security" || strings.Contains(m.Text, "Content Security Policy") {
-				t.Errorf("console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
+				t.Errorf("console of %s's tab: %s at %s:%d: %s", who, m.Type, m.URL, m.Line+1, m.Text)
 			} else {
-				t.Logf("console %s at %s: %s", m.Type, m.URL, m.Text)
+				t.Logf("console of %s's tab: %s at %s: %s", who, m.Type, m.URL, m.Text)
 			}
 		}
 	})
-
-	return b
 }
 
 func TestBrowserCommentAndReply(t *testing.T) {

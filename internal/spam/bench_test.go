@@ -45,27 +45,13 @@ func longComment(n int) string {
 
 // BenchmarkScore measures Score, feature extraction and reasons included,
 // and reports the median and the 99th percentile of single calls.
-func BenchmarkScore(b *testing.B) {
-	m := loadModel(b)
-	for _, c := range []struct{ name, text string }{{"300chars", comment300}, {"5000chars", comment5000}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			var took []time.Duration
-			for b.Loop() {
-				start := time.Now()
-				m.Score(c.text, 0)
-				took = append(took, time.Since(start))
-			}
-			slices.Sort(took)
-			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns")
-			b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
-		})
-	}
-}
+func BenchmarkScore(b *testing.B) { benchVerdict(b, (*Model).Score) }
 
 // BenchmarkJudge measures Judge, the verdict taken when a comment is
 // posted, like BenchmarkScore.
-func BenchmarkJudge(b *testing.B) {
+func BenchmarkJudge(b *testing.B) { benchVerdict(b, (*Model).Judge) }
+
+func benchVerdict(b *testing.B, rate func(m *Model, text string, links int) Result) {
 	m := loadModel(b)
 	for _, c := range []struct{ name, text string }{{"300chars", comment300}, {"5000chars", comment5000}} {
 		b.Run(c.name, func(b *testing.B) {
@@ -73,7 +59,7 @@ func BenchmarkJudge(b *testing.B) {
 			var took []time.Duration
 			for b.Loop() {
 				start := time.Now()
-				m.Judge(c.text, 0)
+				rate(m, c.text, 0)
 				took = append(took, time.Since(start))
 			}
 			slices.Sort(took)

@@ -55,19 +55,12 @@ func (s *Server) sendQuestion(ctx context.Context, questionID, expertID int64, b
 
 // answerToken is the private link's token for a request's generation.
 func (s *Server) answerToken(r *parley.AnswerRequest) string {
-	return s.sign("answer." + strconv.FormatInt(r.ID, 10) + "." + strconv.FormatInt(r.Generation, 10))
+	return s.signPair("answer", r.ID, r.Generation)
 }
 
 // answerTarget reads a link's token: the request and generation it names.
 func (s *Server) answerTarget(token string) (id, generation int64, ok bool) {
-	v, ok := s.verify(token)
-	parts := strings.Split(v, ".")
-	if !ok || len(parts) != 3 || parts[0] != "answer" {
-		return 0, 0, false
-	}
-	id, err1 := strconv.ParseInt(parts[1], 10, 64)
-	generation, err2 := strconv.ParseInt(parts[2], 10, 64)
-	return id, generation, err1 == nil && err2 == nil
+	return s.verifyPair("answer", token)
 }
 
 // requestMail asks an expert to answer (reminder 0), or reminds them.

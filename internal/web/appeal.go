@@ -26,23 +26,14 @@ const appealWindow = 183 * 24 * time.Hour
 
 // appealToken signs a comment's right to appeal until a time.
 func (s *Server) appealToken(commentID int64, until time.Time) string {
-	return s.sign("appeal." + strconv.FormatInt(commentID, 10) + "." + strconv.FormatInt(until.Unix(), 10))
+	return s.signPair("appeal", commentID, until.Unix())
 }
 
 // appealTarget reads an appeal token: the comment, and whether the link
 // still works.
 func (s *Server) appealTarget(token string) (commentID int64, expired bool, ok bool) {
-	v, ok := s.verify(token)
-	parts := strings.Split(v, ".")
-	if !ok || len(parts) != 3 || parts[0] != "appeal" {
-		return 0, false, false
-	}
-	id, err1 := strconv.ParseInt(parts[1], 10, 64)
-	until, err2 := strconv.ParseInt(parts[2], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false, false
-	}
-	return id, time.Now().After(time.Unix(until, 0)), true
+	id, until, ok := s.verifyPair("appeal", token)
+	return id, ok && time.Now().After(time.Unix(until, 0)), ok
 }
 
 // statement is what a statement of reasons, or an appeal's outcome, says.

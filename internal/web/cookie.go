@@ -101,3 +101,21 @@ func (s *Server) setPending(w http.ResponseWriter, ids []int64) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"),
 	})
 }
+
+// signPair signs two numbers for a purpose ("appeal", "answer"), as a
+// token for a link.
+func (s *Server) signPair(purpose string, a, b int64) string {
+	return s.sign(purpose + "." + strconv.FormatInt(a, 10) + "." + strconv.FormatInt(b, 10))
+}
+
+// verifyPair reads a token signPair made for the purpose.
+func (s *Server) verifyPair(purpose, token string) (a, b int64, ok bool) {
+	v, ok := s.verify(token)
+	parts := strings.Split(v, ".")
+	if !ok || len(parts) != 3 || parts[0] != purpose {
+		return 0, 0, false
+	}
+	a, err1 := strconv.ParseInt(parts[1], 10, 64)
+	b, err2 := strconv.ParseInt(parts[2], 10, 64)
+	return a, b, err1 == nil && err2 == nil
+}
