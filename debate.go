@@ -1,9 +1,7 @@
 package parley
 
 import (
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -127,14 +125,6 @@ func (d *Debate) Validate() error {
 		p.Add("topics", "A debate can have at most 10 topics.")
 	}
 	return p.Err()
-}
-
-func localOrHTTPURL(s string) bool {
-	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
-		return true
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // DebateFilter selects debates for a listing.

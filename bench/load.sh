@@ -13,6 +13,7 @@ post_for=${2:-60}s
 database=${3:-}
 port=${PARLEY_BENCH_PORT:-18181}
 target=http://127.0.0.1:$port
+metrics_addr=127.0.0.1:${PARLEY_BENCH_METRICS_PORT:-18182}
 tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
@@ -39,14 +40,14 @@ done
 start() {
   local t0 t1
   t0=$(date +%s%N)
-  "$tmp/parley" serve "${db_args[@]}" --demo=false --post-rate 0 --addr "127.0.0.1:$port" --log-level warn >/dev/null 2>"$tmp/parley.log" &
+  "$tmp/parley" serve "${db_args[@]}" --demo=false --post-rate 0 --addr "127.0.0.1:$port" --metrics-addr "$metrics_addr" --log-level warn >/dev/null 2>"$tmp/parley.log" &
   pid=$!
   until curl -fs -o /dev/null "$target/"; do sleep 0.005; done
   t1=$(date +%s%N)
   echo "first page served $(( (t1 - t0) / 1000000 )) ms after start"
 }
 stop() { kill -TERM "$pid"; wait "$pid" || true; pid=; }
-rss() { curl -fs "$target/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.1f MB\n", $2 / 1048576 }'; }
+rss() { curl -fs "http://$metrics_addr/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.1f MB\n", $2 / 1048576 }'; }
 
 start
 "$tmp/parley-load" seed --target "$target" --debate bench-1000 --comments 1000

@@ -18,12 +18,12 @@ import (
 // to an expert's published answer in Chromium, against the real server,
 // its SQLite database and the in-test SMTP server: a reader comments; an
 // editor adds an expert with a contact address, picks the comment on the
-// debate page, frames it and sends it to the expert from the board; the
-// expert answers through the private link mailed to them; the editor edits
-// the answer lightly and publishes it; and the reader finds it under their
-// comment, having been told by mail. The editor works in the browser's
-// first tab; the reader, the expert and a visitor each get a tab in a
-// browser context of their own.
+// debate page, frames it and, from the board, finds the expert by name and
+// sends it to them; the expert answers through the private link mailed to
+// them; the editor edits the answer lightly and publishes it; and the
+// reader finds it under their comment, having been told by mail. The
+// editor works in the browser's first tab; the reader, the expert and a
+// visitor each get a tab in a browser context of their own.
 
 var (
 	answerLink       = regexp.MustCompile(`https?://\S+/answer/[A-Za-z0-9_.~-]+`)
@@ -206,8 +206,25 @@ func TestBrowserExpertPipeline(t *testing.T) {
 		t.Errorf("adding the question led to %s, want the board %s with a note and the new question's anchor", loc, boardURL)
 	}
 	q := editor.boardQuestion(commentID)
-	if !q.Found || q.Stage != "stage-not-sent" || q.Framing != framing || !strings.Contains(q.Comment, marker) {
-		t.Fatalf("the board's new question: %+v, want it not yet sent, framed %q, quoting the comment", q, framing)
+	if !q.Found || q.Stage != "stage-not-sent" || q.Framing != framing || !strings.Contains(q.Comment, marker) || len(q.Choices) != 0 {
+		t.Fatalf("the board's new question: %+v, want it not yet sent, framed %q, quoting the comment, its send form closed", q, framing)
+	}
+	timing("the editor adds the question")
+
+	// 4. The editor opens the question's send form, finds the expert by
+	// name and sends the question to them.
+	if res := editor.submit("open the send form", fmt.Sprintf("#%s a.send-link", q.ID)); res.Status != 200 {
+		t.Fatalf("the \"Send to experts\" link: status %d for %s, want 200", res.Status, res.URL)
+	}
+	if focused := eval[string](editor, "read the focus", `document.activeElement ? document.activeElement.id : ""`); focused != "send-q" {
+		t.Errorf("the send form opened with the focus on %q, not on the search for experts", focused)
+	}
+	editor.do("search for the expert", typeText("#send-q", "albrecht"))
+	if res := editor.submit("search for the expert", "#send form[role=search] button[type=submit]"); res.Status != 200 {
+		t.Fatalf("the search for experts: status %d for %s, want 200", res.Status, res.URL)
+	}
+	if q = editor.boardQuestion(commentID); q.Stage != "stage-not-sent" || len(q.Choices) == 0 {
+		t.Fatalf("the question after searching for experts: %+v, want it not yet sent, with the experts found", q)
 	}
 	choice := ""
 	for _, c := range q.Choices {
@@ -216,11 +233,8 @@ func TestBrowserExpertPipeline(t *testing.T) {
 		}
 	}
 	if want := expertID + "|" + expertName + ", " + expertTitle + "|false"; choice != want {
-		t.Fatalf("the send form offers the new expert as %q, want %q (all: %q)", choice, want, q.Choices)
+		t.Fatalf("the search for \"albrecht\" offers the new expert as %q, want %q (all: %q)", choice, want, q.Choices)
 	}
-	timing("the editor adds the question")
-
-	// 4. The editor sends the question to the expert from the board.
 	editor.do("choose the expert", chromedp.Click(chromedp.CSS(fmt.Sprintf("#%s input[name=expert_ids][value='%s']", q.ID, expertID))))
 	if res := editor.submit("send the question", fmt.Sprintf("#%s form[action$='/send'] button[type=submit]", q.ID)); res.Status != 200 {
 		t.Fatalf("after sending the question: status %d for %s, want 200", res.Status, res.URL)

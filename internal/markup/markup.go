@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -34,17 +35,70 @@ const rel = "nofollow ugc noopener"
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	opts   options
 }
 
 // NewComments returns the renderer for readers' comments: paragraphs,
-// emphasis, links, quotes, lists, line breaks and code only.
-func NewComments() *Renderer { return newRenderer(false) }
+// emphasis, links, quotes, lists, line breaks and code only. With
+// WithSiteURL, links to the site's own pages (a mention links to the
+// comment it names) are not marked nofollow: they are the site's own.
+func NewComments(opts ...Option) *Renderer {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return newRenderer(false, o)
+}
 
 // NewArticle returns the renderer for editors' articles, bios and answers:
 // the comment subset plus h2–h4 headings, images and horizontal rules.
-func NewArticle() *Renderer { return newRenderer(true) }
+//
+// Images come only from the site's own media (/media/NAME) unless
+// WithRemoteImages says otherwise: every reader's browser fetches an image,
+// so one from elsewhere tells that site who reads what. Any other image is
+// shown as a link to it, labelled with its alt text, so that an editor sees
+// at once that it was not embedded and where it pointed, and a reader can
+// still choose to open it.
+func NewArticle(opts ...Option) *Renderer {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return newRenderer(true, o)
+}
 
-func newRenderer(article bool) *Renderer {
+// Option changes what NewArticle or NewComments allows.
+type Option func(*options)
+
+type options struct {
+	// site is the site's address as scheme://host[:port] (and any path),
+	// or "" when not known.
+	site         string
+	remoteImages bool
+}
+
+// WithSiteURL gives the site's public address, so that images at absolute
+// addresses of its own media count as its own, and links to its pages carry
+// no nofollow. An address that is not http(s) with a host is ignored.
+func WithSiteURL(base string) Option {
+	return func(o *options) {
+		u, err := url.Parse(strings.TrimSpace(base))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			u.RawQuery != "" || u.Fragment != "" {
+			o.site = ""
+			return
+		}
+		o.site = u.Scheme + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.EscapedPath(), "/")
+	}
+}
+
+// WithRemoteImages lets articles show images from any http(s) address and
+// from any path on the site, not only the site's own media.
+func WithRemoteImages(allow bool) Option {
+	return func(o *options) { o.remoteImages = allow }
+}
+
+func newRenderer(article bool, o options) *Renderer {
 	// Without the raw-HTML parsers, "<b>" typed by a reader stays visible
 	// text; goldmark's safe mode would silently replace it with a comment.
 	// Comments likewise drop the heading and rule parsers, so "# 1 reason"
@@ -57,7 +111,7 @@ func newRenderer(article bool) *Renderer {
 		parser.WithBlockParsers(without(parser.DefaultBlockParsers(), dropBlocks...)...),
 		parser.WithInlineParsers(without(parser.DefaultInlineParsers(), parser.NewRawHTMLParser())...),
 		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-		parser.WithASTTransformers(util.Prioritized(transformer{article: article}, 100)),
+		parser.WithASTTransformers(util.Prioritized(transformer{article: article, opts: o}, 100)),
 	)
 	var rendering []renderer.Option
 	if !article {
@@ -72,7 +126,7 @@ func newRenderer(article bool) *Renderer {
 		// Typographer stays off: readers' quotes are kept as typed.
 		goldmark.WithRendererOptions(rendering...),
 	)
-	return &Renderer{md: md, policy: newPolicy(article)}
+	return &Renderer{md: md, policy: newPolicy(article, o), opts: o}
 }
 
 // without returns list minus the entries of the same type as one of drop.
@@ -85,7 +139,7 @@ func without(list []util.PrioritizedValue, drop ...any) []util.PrioritizedValue 
 // newPolicy allows exactly what the goldmark side can produce. bluemonday
 // checks URL schemes only with RequireParseableURLs; the regexps also keep
 // relative hrefs out where the article policy must allow relative img srcs.
-func newPolicy(article bool) *bluemonday.Policy {
+func newPolicy(article bool, o options) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "em", "strong", "blockquote", "ul", "ol", "li", "br", "code", "pre")
 	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?://|mailto:)`)).OnElements("a")
@@ -96,7 +150,11 @@ func newPolicy(article bool) *bluemonday.Policy {
 	p.AllowURLSchemes("http", "https", "mailto")
 	if article {
 		p.AllowElements("h2", "h3", "h4", "hr")
-		p.AllowAttrs("src").Matching(regexp.MustCompile(`^(?i:https?://|/([^/\\]|$))`)).OnElements("img")
+		src := regexp.MustCompile(`^(?i:https?://|/([^/\\]|$))`)
+		if !o.remoteImages {
+			src = regexp.MustCompile(`^(?:(?i:` + regexp.QuoteMeta(o.site) + `))?/media/` + mediaName.String()[1:])
+		}
+		p.AllowAttrs("src").Matching(src).OnElements("img")
 		p.AllowAttrs("alt").OnElements("img")
 		p.AllowRelativeURLs(true)
 	}
@@ -119,7 +177,10 @@ func (r *Renderer) Render(src string) string {
 
 // transformer enforces the URL rules and the element subset on the AST, so
 // that goldmark's own output is already what we want to store.
-type transformer struct{ article bool }
+type transformer struct {
+	article bool
+	opts    options
+}
 
 func (t transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	src := reader.Source()
@@ -143,7 +204,7 @@ func (t transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.C
 			n.Info = nil // no class="language-…"
 		case *ast.Image:
 			u := util.URLEscape(n.Destination, true)
-			if t.article && imageOK(u) {
+			if t.article && t.opts.imageOK(u) {
 				n.Title = nil
 				continue
 			}
@@ -155,29 +216,31 @@ func (t transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.C
 				link.AppendChild(link, c)
 			}
 			n.Parent().ReplaceChild(n.Parent(), n, link)
-			fixLink(link, u, src)
+			fixLink(link, u, src, t.opts)
 		case *ast.Link:
 			n.Title = nil
-			fixLink(n, util.URLEscape(n.Destination, true), src)
+			fixLink(n, util.URLEscape(n.Destination, true), src, t.opts)
 		case *ast.AutoLink:
 			u := n.URL(src)
 			if n.AutoLinkType == ast.AutoLinkEmail && !bytes.HasPrefix(bytes.ToLower(u), []byte("mailto:")) {
 				u = append([]byte("mailto:"), u...)
 			}
-			fixLink(n, util.URLEscape(u, false), src)
+			fixLink(n, util.URLEscape(u, false), src, t.opts)
 		}
 	}
 }
 
 // fixLink gives link n, pointing at u as goldmark will print it, the rel
-// attribute, or replaces it by its text when u is not allowed or when n
-// sits inside another link (which HTML does not allow).
-func fixLink(n ast.Node, u, src []byte) {
+// attribute (none for the site's own pages), or replaces it by its text when
+// u is not allowed or when n sits inside another link (which HTML does not allow).
+func fixLink(n ast.Node, u, src []byte, o options) {
 	if n.Kind() == ast.KindLink && n.ChildCount() == 0 {
 		n.AppendChild(n, rawString(u)) // [](url) or ![](url): the URL is the text
 	}
 	if linkOK(u) && !insideLink(n) {
-		n.SetAttributeString("rel", []byte(rel))
+		if !o.ownPage(string(u)) {
+			n.SetAttributeString("rel", []byte(rel))
+		}
 		return
 	}
 	parent := n.Parent()
@@ -222,11 +285,44 @@ func linkOK(u []byte) bool {
 	return false
 }
 
-// imageOK allows absolute http(s) URLs and site paths. "//host" is another
-// host to a browser, and so is "/\host" (goldmark escapes the "\" anyway).
-func imageOK(u []byte) bool {
+// ownPage reports whether u, an absolute http(s) URL, is a page of the
+// site: its scheme and host, and a path under the site's.
+func (o options) ownPage(u string) bool {
+	if o.site == "" {
+		return false
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.User != nil || (p.Scheme != "http" && p.Scheme != "https") {
+		return false
+	}
+	page := p.Scheme + "://" + strings.ToLower(p.Host) + p.EscapedPath()
+	return page == o.site || strings.HasPrefix(page, o.site+"/")
+}
+
+// imageOK allows the site's own media and, with remote images, absolute
+// http(s) URLs and site paths. "//host" is another host to a browser, and so
+// is "/\host" (goldmark escapes the "\" anyway).
+func (o options) imageOK(u []byte) bool {
+	if !o.remoteImages {
+		return o.ownMedia(string(u))
+	}
 	if len(u) > 0 && u[0] == '/' {
 		return len(u) == 1 || (u[1] != '/' && u[1] != '\\')
 	}
 	return linkOK(u) && !bytes.HasPrefix(bytes.ToLower(u), []byte("mailto:"))
+}
+
+// mediaName is a file name the media folder could hold, as one path
+// segment: no slash, backslash or percent escape, and no leading dot, so no
+// "..". Names made by the media folder are hex digits and an extension.
+var mediaName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
+
+// ownMedia reports whether u, as goldmark will print it, is a file of the
+// site's media: /media/NAME, or the same under the site's address.
+func (o options) ownMedia(u string) bool {
+	if o.site != "" && len(u) > len(o.site) && strings.EqualFold(u[:len(o.site)], o.site) {
+		u = u[len(o.site):]
+	}
+	name, ok := strings.CutPrefix(u, "/media/")
+	return ok && mediaName.MatchString(name)
 }

@@ -23,7 +23,7 @@ func runCases(t *testing.T, r *Renderer, article bool, cases []renderCase) {
 			if got != c.want {
 				t.Errorf("Render(%q)\n got %q\nwant %q", c.in, got, c.want)
 			}
-			checkSafe(t, got, article)
+			checkSafe(t, r, got, article)
 		})
 	}
 }
@@ -31,7 +31,7 @@ func runCases(t *testing.T, r *Renderer, article bool, cases []renderCase) {
 // checkSafe asserts the invariants every stored HTML must hold, whatever the
 // input: only allowed elements and attributes, exact rel, allowed URLs, no
 // trailing whitespace, and a fixed point of the sanitiser.
-func checkSafe(t *testing.T, out string, article bool) {
+func checkSafe(t *testing.T, r *Renderer, out string, article bool) {
 	t.Helper()
 	if strings.TrimRight(out, " \t\r\n") != out {
 		t.Errorf("got trailing whitespace in %q, want none", out)
@@ -67,14 +67,39 @@ func checkSafe(t *testing.T, out string, article bool) {
 					t.Errorf("got src=%q, want http(s) or a site path", a.Val)
 				}
 			}
-			if tok.Data == "a" && len(tok.Attr) != 2 {
+			// Links to the site's own pages alone go without rel.
+			if tok.Data == "a" && len(tok.Attr) != 2 && (len(tok.Attr) != 1 || tok.Attr[0].Key != "href" || !r.opts.ownPage(tok.Attr[0].Val)) {
 				t.Errorf("got <a> with %v in %q, want exactly href and rel", tok.Attr, out)
 			}
 		}
 	}
-	p := newPolicy(article)
-	if again := p.Sanitize(out); again != out {
+	if again := r.policy.Sanitize(out); again != out {
 		t.Errorf("sanitising the output again changed it:\n got %q\nwant %q", again, out)
+	}
+}
+
+// checkOwnImages asserts that every image in out is one of the site's own
+// media files.
+func checkOwnImages(t *testing.T, out, site string) {
+	t.Helper()
+	z := html.NewTokenizer(strings.NewReader(out))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		tok := z.Token()
+		if tok.Data != "img" {
+			continue
+		}
+		for _, a := range tok.Attr {
+			if a.Key != "src" {
+				continue
+			}
+			name, ok := strings.CutPrefix(a.Val, "/media/")
+			if !ok {
+				name, ok = strings.CutPrefix(strings.ToLower(a.Val), site+"/media/")
+			}
+			if !ok || name == "" || strings.ContainsAny(name, "/\\%?#") || strings.HasPrefix(name, ".") {
+				t.Errorf("got src=%q in %q, want a file under /media/ or %s/media/", a.Val, out, site)
+			}
+		}
 	}
 }
 
@@ -215,6 +240,16 @@ func TestArticle(t *testing.T) {
 		{"h5 h6 become h4", "##### Five\n###### Six", "<h4>Five</h4>\n<h4>Six</h4>"},
 		{"rule", "a\n\n---\n\nb", "<p>a</p>\n<hr>\n<p>b</p>"},
 		{"fenced code without class", "```go\nx := 1\n```", "<pre><code>x := 1\n</code></pre>"},
+		{"links as in comments", "[a](/about) [b](https://e.example)", `<p>a <a href="https://e.example"` + link + `>b</a></p>`},
+		{"raw HTML shown", "<h1>x</h1>", "<p>&lt;h1&gt;x&lt;/h1&gt;</p>"},
+		{"table", "| a |\n|---|\n| 1 |", "<p>| a |\n|---|\n| 1 |</p>"},
+	})
+}
+
+// With remote images allowed, as before the site's own media became the
+// rule: any http(s) address or site path.
+func TestArticleRemoteImages(t *testing.T) {
+	runCases(t, NewArticle(WithRemoteImages(true)), true, []renderCase{
 		{"image https", "![A chart](https://x.example/c.png)", `<p><img src="https://x.example/c.png" alt="A chart"></p>`},
 		{"image path", "![logo](/static/logo.png)", `<p><img src="/static/logo.png" alt="logo"></p>`},
 		{"image title dropped", `![a](/a.png "title")`, `<p><img src="/a.png" alt="a"></p>`},
@@ -225,10 +260,97 @@ func TestArticle(t *testing.T) {
 		{"image javascript becomes text", "![a](javascript:alert(1))", "<p>a</p>"},
 		{"image mailto becomes link", "![a](mailto:ed@e.example)", `<p><a href="mailto:ed@e.example"` + link + `>a</a></p>`},
 		{"linked image", "[![logo](/logo.png)](https://e.example)", `<p><a href="https://e.example"` + link + `><img src="/logo.png" alt="logo"></a></p>`},
-		{"links as in comments", "[a](/about) [b](https://e.example)", `<p>a <a href="https://e.example"` + link + `>b</a></p>`},
-		{"raw HTML shown", "<h1>x</h1>", "<p>&lt;h1&gt;x&lt;/h1&gt;</p>"},
-		{"table", "| a |\n|---|\n| 1 |", "<p>| a |\n|---|\n| 1 |</p>"},
 	})
+}
+
+// By default an article shows only the site's own media: an image from
+// anywhere else would be fetched by every reader's browser, telling that site
+// who reads what. It becomes a link to the image, labelled with its alt text.
+func TestArticleImagesAreTheSitesOwn(t *testing.T) {
+	const own = `<p><img src="/media/a.png" alt="a"></p>`
+	away := func(url string) string { return `<p><a href="` + url + `"` + link + `>a</a></p>` }
+	r := NewArticle(WithSiteURL("https://Parley.example/"))
+	runCases(t, r, true, []renderCase{
+		{"media file", "![A chart](/media/0123456789abcdef0123456789abcdef.png)",
+			`<p><img src="/media/0123456789abcdef0123456789abcdef.png" alt="A chart"></p>`},
+		{"media file at the site's address", "![a](https://parley.example/media/a.png)", `<p><img src="https://parley.example/media/a.png" alt="a"></p>`},
+		{"site's address in capitals", "![a](HTTPS://PARLEY.EXAMPLE/media/a.png)", `<p><img src="https://PARLEY.EXAMPLE/media/a.png" alt="a"></p>`},
+		{"spaces around", "![a]( /media/a.png )", own},
+		{"title dropped", `![a](/media/a.png "title")`, own},
+		{"escaped dot", `![a](/media/a\.png)`, own},
+		{"reference", "![a][1]\n\n[1]: /media/a.png", own},
+		{"linked", "[![a](/media/a.png)](https://e.example)", `<p><a href="https://e.example"` + link + `><img src="/media/a.png" alt="a"></a></p>`},
+
+		{"tracking pixel", "![a](https://tracker.example/pixel.gif)", away("https://tracker.example/pixel.gif")},
+		{"without alt, the URL is the text", "![](https://tracker.example/pixel.gif)",
+			`<p><a href="https://tracker.example/pixel.gif"` + link + `>https://tracker.example/pixel.gif</a></p>`},
+		{"scheme in capitals", "![a](HTTPS://TRACKER.example/p.gif)", away("https://TRACKER.example/p.gif")},
+		{"reference elsewhere", "![a][1]\n\n[1]: https://evil.example/x.png", away("https://evil.example/x.png")},
+		{"inside a link", "[![a](https://evil.example/x.png)](https://e.example)", `<p><a href="https://e.example"` + link + `>a</a></p>`},
+		{"media path on another host", "![a](https://evil.example/media/a.png)", away("https://evil.example/media/a.png")},
+		{"the site's host as a prefix", "![a](https://parley.example.evil.example/media/a.png)", away("https://parley.example.evil.example/media/a.png")},
+		{"the site's host as a user", "![a](https://parley.example@evil.example/media/a.png)", away("https://parley.example@evil.example/media/a.png")},
+		{"the site's address in a query", "![a](https://evil.example/?u=https://parley.example/media/a.png)",
+			away("https://evil.example/?u=https://parley.example/media/a.png")},
+		{"another port", "![a](https://parley.example:8443/media/a.png)", away("https://parley.example:8443/media/a.png")},
+		{"another scheme", "![a](http://parley.example/media/a.png)", away("http://parley.example/media/a.png")},
+		// Not media, though pages of the site: a link without nofollow.
+		{"dot segments at the site's address", "![a](https://parley.example/media/../x.png)", `<p><a href="https://parley.example/media/../x.png">a</a></p>`},
+		{"escaped path at the site's address", "![a](https://parley.example/%6Dedia/a.png)", `<p><a href="https://parley.example/%6Dedia/a.png">a</a></p>`},
+		{"trailing space in angle brackets", "![a](<https://evil.example/x.png >)", away("https://evil.example/x.png%20")},
+		{"leading tab", "![a](\thttps://evil.example/x.png)", away("https://evil.example/x.png")},
+
+		// Site paths that are not a media file, and tricks that leave the
+		// site, keep only their alt text: a relative link is not allowed.
+		{"backslash", `![a](/\evil.example/x.png)`, "<p>a</p>"},
+		{"protocol-relative", "![a](//evil.example/x.png)", "<p>a</p>"},
+		{"three slashes", "![a](///evil.example/x.png)", "<p>a</p>"},
+		{"host after media", "![a](/media//evil.example/x.png)", "<p>a</p>"},
+		{"dot segments", "![a](/media/../x.png)", "<p>a</p>"},
+		{"dot dot", "![a](/media/..)", "<p>a</p>"},
+		{"no name", "![a](/media/)", "<p>a</p>"},
+		{"encoded dots", "![a](/media/%2e%2e/x.png)", "<p>a</p>"},
+		{"encoded slash", "![a](/media/..%2Fx.png)", "<p>a</p>"},
+		{"encoded slash before the name", "![a](/media%2F..%2Fx.png)", "<p>a</p>"},
+		{"encoded slashes after the name", "![a](/media/a.png%2F..%2F..%2Fx)", "<p>a</p>"},
+		{"encoded backslashes", "![a](/media/%5C%5Cevil.example)", "<p>a</p>"},
+		{"entity slashes", "![a](&#47;&#47;evil.example/x.png)", "<p>a</p>"},
+		{"query", "![a](/media/a.png?x=1)", "<p>a</p>"},
+		{"fragment", "![a](/media/a.png#x)", "<p>a</p>"},
+		{"capital MEDIA", "![a](/MEDIA/a.png)", "<p>a</p>"},
+		{"other site path", "![a](/static/logo.png)", "<p>a</p>"},
+		{"relative", "![a](media/a.png)", "<p>a</p>"},
+		{"no-break space", "![a](/media/a.png\u00a0)", "<p>a</p>"},
+		{"data", "![a](data:image/png;base64,AAAA)", "<p>a</p>"},
+		{"data without alt", "![](data:image/png;base64,AAAA)", "<p>data:image/png;base64,AAAA</p>"},
+		{"data in capitals", "![a](DATA:image/svg+xml,<svg>)", "<p>a</p>"},
+		{"javascript", "![a](javascript:alert(1))", "<p>a</p>"},
+		{"srcset typed as HTML", `<img src="/media/a.png" srcset="https://evil.example/x.png 2x">`,
+			"<p>&lt;img src=&#34;/media/a.png&#34; srcset=&#34;https://evil.example/x.png 2x&#34;&gt;</p>"},
+	})
+	for _, c := range []string{"![a](https://parley.example/media/a.png)", "![a](/media//evil.example/x.png)", "![](https://e.example/x.png)"} {
+		checkOwnImages(t, r.Render(c), "https://parley.example")
+	}
+}
+
+// Without the site's address, or with one that is not a web address, only
+// /media/ paths are the site's own.
+func TestArticleImagesWithoutTheSiteURL(t *testing.T) {
+	for _, base := range []string{"", "ftp://parley.example", "parley.example", "https://", "https://u@parley.example", "https://parley.example/?x"} {
+		r := NewArticle(WithSiteURL(base))
+		got := r.Render("![a](https://parley.example/media/a.png) ![b](/media/b.png)")
+		want := `<p><a href="https://parley.example/media/a.png"` + link + `>a</a> <img src="/media/b.png" alt="b"></p>`
+		if got != want {
+			t.Errorf("site %q:\n got %q\nwant %q", base, got, want)
+		}
+	}
+	if got := NewArticle().Render("![a](/media/a.png)"); got != `<p><img src="/media/a.png" alt="a"></p>` {
+		t.Errorf("the default: got %q", got)
+	}
+	// Remote images can be turned back off.
+	if got := NewArticle(WithRemoteImages(true), WithRemoteImages(false)).Render("![a](https://e.example/x.png)"); strings.Contains(got, "<img") {
+		t.Errorf("remote images turned off again: got %q", got)
+	}
 }
 
 // The sanitiser must hold on its own, should the goldmark side ever let
@@ -257,10 +379,33 @@ func TestPolicy(t *testing.T) {
 		{"class and style", true, `<pre class="x" style="y"><code class="language-go">a</code></pre>`, "<pre><code>a</code></pre>"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := newPolicy(c.article).Sanitize(c.in); got != c.want {
+			if got := newPolicy(c.article, options{remoteImages: true}).Sanitize(c.in); got != c.want {
 				t.Errorf("Sanitize(%q)\n got %q\nwant %q", c.in, got, c.want)
 			}
 		})
+	}
+}
+
+// With the site's own media as the rule, the sanitiser enforces it too.
+func TestPolicyOwnMedia(t *testing.T) {
+	p := newPolicy(true, options{site: "https://parley.example"})
+	for _, c := range []struct{ in, want string }{
+		{`<img src="/media/a.png" alt="a">`, `<img src="/media/a.png" alt="a">`},
+		{`<img src="HTTPS://PARLEY.EXAMPLE/media/a.png" alt="a">`, `<img src="https://PARLEY.EXAMPLE/media/a.png" alt="a">`},
+		{`<img src="https://evil.example/x.png" alt="a">`, `<img alt="a">`},
+		{`<img src="https://parley.example.evil.example/media/a.png" alt="a">`, `<img alt="a">`},
+		{`<img src="//evil.example/x.png" alt="a">`, `<img alt="a">`},
+		{`<img src="/media/../x.png" alt="a">`, `<img alt="a">`},
+		{`<img src="/media/%2e%2e/x.png" alt="a">`, `<img alt="a">`},
+		{`<img src="/media/a.png?x" alt="a">`, `<img alt="a">`},
+		{`<img src=" /media/a.png" alt="a">`, `<img alt="a">`},
+		{`<img src="/static/logo.png" alt="a">`, `<img alt="a">`},
+		{`<img src="data:image/png;base64,AAAA" alt="a">`, `<img alt="a">`},
+		{`<img src="/media/a.png" srcset="https://evil.example/x.png 2x" alt="a">`, `<img src="/media/a.png" alt="a">`},
+	} {
+		if got := p.Sanitize(c.in); got != c.want {
+			t.Errorf("Sanitize(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
 	}
 }
 
@@ -306,7 +451,7 @@ func TestLongInput(t *testing.T) {
 	if !strings.HasPrefix(got, "<p>Paragraph") || strings.Count(got, "<a ") < 20 {
 		t.Errorf("Render(5000 chars) got %d bytes starting %q, want many paragraphs and links", len(got), got[:min(len(got), 40)])
 	}
-	checkSafe(t, got, false)
+	checkSafe(t, NewComments(), got, false)
 }
 
 func TestDeterministicAndConcurrent(t *testing.T) {
@@ -324,7 +469,7 @@ func TestDeterministicAndConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	checkSafe(t, want, false)
+	checkSafe(t, r, want, false)
 }
 
 func TestPlainText(t *testing.T) {
@@ -336,7 +481,7 @@ func TestPlainText(t *testing.T) {
 		{c.Render("I <3 Q&A & `<b>`"), "I <3 Q&A & <b>"},
 		{"<p>a</p><p>b</p>x<br>y", "a b x y"},
 		{"<p>  lots \n\n of   space\t</p>", "lots of space"},
-		{NewArticle().Render("# Title\n\n![alt](/a.png) caption"), "Title caption"},
+		{NewArticle().Render("# Title\n\n![alt](/media/a.png) caption"), "Title caption"},
 		{"<p>Ünïcödé 😀</p>", "Ünïcödé 😀"},
 	} {
 		if got := PlainText(tc.in); got != tc.want {
@@ -381,10 +526,14 @@ func FuzzRender(f *testing.F) {
 	for _, s := range []string{comment, "[x](javascript:alert(1))", "<script>x</script>", "![a](//e)", "# h\n\n---", "[a]: /x\n\n[a]"} {
 		f.Add(s)
 	}
-	comments, article := NewComments(), NewArticle()
+	const site = "https://parley.example"
+	comments, article, remote := NewComments(), NewArticle(WithSiteURL(site)), NewArticle(WithRemoteImages(true))
 	f.Fuzz(func(t *testing.T, in string) {
-		checkSafe(t, comments.Render(in), false)
-		checkSafe(t, article.Render(in), true)
+		checkSafe(t, comments, comments.Render(in), false)
+		out := article.Render(in)
+		checkSafe(t, article, out, true)
+		checkOwnImages(t, out, site)
+		checkSafe(t, remote, remote.Render(in), true)
 	})
 }
 
@@ -424,5 +573,26 @@ func TestArticleLinesWrapAndCommentLinesBreak(t *testing.T) {
 func TestOrderedListKeepsItsStart(t *testing.T) {
 	if got, want := NewComments().Render("2019. What a year"), `<ol start="2019">`; !strings.HasPrefix(got, want) {
 		t.Errorf("got %q, want it to start with %q", got, want)
+	}
+}
+
+// Links to the site's own pages (mentions link to the comment they name)
+// are the site's: no nofollow. Look-alike hosts and paths are not.
+func TestOwnLinksAreFollowed(t *testing.T) {
+	r := NewComments(WithSiteURL("https://debate.example.org"))
+	for _, tc := range []struct{ src, want string }{
+		{"[@Ana](https://debate.example.org/comments/4)", `<a href="https://debate.example.org/comments/4">@Ana</a>`},
+		{"https://DEBATE.example.org/debates/x", `<a href="https://DEBATE.example.org/debates/x">`},
+		{"https://debate.example.org.evil.example/x", `rel="nofollow ugc noopener"`},
+		{"https://evil.example/https://debate.example.org/", `rel="nofollow ugc noopener"`},
+		{"http://debate.example.org:8080/x", `rel="nofollow ugc noopener"`},
+		{"[x](https://user@debate.example.org/x)", `rel="nofollow ugc noopener"`},
+	} {
+		if got := r.Render(tc.src); !strings.Contains(got, tc.want) {
+			t.Errorf("Render(%q) = %q, want it to contain %q", tc.src, got, tc.want)
+		}
+	}
+	if got := NewComments().Render("https://debate.example.org/x"); !strings.Contains(got, `rel="nofollow ugc noopener"`) {
+		t.Errorf("without the site's address every link is nofollow: %q", got)
 	}
 }

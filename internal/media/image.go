@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,9 +23,24 @@ import (
 // few megabytes of PNG can claim an image that would need gigabytes of
 // memory to decode.
 const (
-	MaxImageBytes  = 5 << 20
-	MaxImageSide   = 12000
-	MaxImagePixels = 50_000_000
+	MaxImageBytes = 5 << 20
+	MaxImageSide  = 12000
+	// MaxImagePixels admits the largest photos editors bring, 24 megapixels
+	// (a full-frame camera's 6000 × 4000, a phone's 5712 × 4284), with a
+	// little room. Pages show an image at most 52rem wide, some 2,500
+	// pixels on the densest screens, and checking an image decodes it: 1.5
+	// bytes a pixel for a JPEG, 4 for a PNG, up to 24 for a progressive CMYK
+	// JPEG.
+	MaxImagePixels = 25_000_000
+)
+
+// Decodes in progress are admitted by the memory they will take (decodeCost):
+// together at most decodeBudget, and at most maxDecodes at once whatever their
+// size, since decoding is work for the processor and more decodes than cores
+// only hold more memory. A decode that needs more than the budget runs alone.
+const (
+	decodeBudget = 256 << 20
+	maxDecodes   = 2
 )
 
 // Image is an uploaded image whose type has been checked from its content
@@ -54,10 +70,14 @@ type Image struct {
 // chunks that affect how the image looks are kept. From a WebP, the EXIF and
 // XMP chunks (and their flags in the VP8X header) and unknown chunks.
 //
+// The size the header declares is checked before anything is decoded, and
+// the decode then waits its turn (see decodeBudget) for as long as ctx lasts.
+//
 // Problems with the upload are *parley.Error values that can be shown to
 // the person who sent it: ETOOLARGE for a file over MaxImageBytes, EINVALID
-// (field "image") for anything else. Other errors come from reading r.
-func CleanImage(r io.Reader) (*Image, error) {
+// (field "image") for anything else. Other errors come from reading r or
+// from ctx.
+func (d *Dir) CleanImage(ctx context.Context, r io.Reader) (*Image, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -104,7 +124,13 @@ func CleanImage(r io.Reader) (*Image, error) {
 	if after.Width != cfg.Width || after.Height != cfg.Height {
 		return nil, unreadableImage(f, errors.New("size changed while removing metadata"))
 	}
-	if _, err := f.decode(bytes.NewReader(clean)); err != nil {
+	release, err := d.decodes.enter(ctx, decodeCost(f, cfg, clean))
+	if err != nil {
+		return nil, fmt.Errorf("media: waiting to check the image: %w", err)
+	}
+	_, err = f.decode(bytes.NewReader(clean))
+	release()
+	if err != nil {
 		return nil, unreadableImage(f, err)
 	}
 

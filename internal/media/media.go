@@ -15,9 +15,11 @@ import (
 	"strings"
 )
 
-// Dir is a folder of content-addressed files.
+// Dir is a folder of content-addressed files. Its image uploads share one
+// bound on the memory their checks take (see decodeBudget).
 type Dir struct {
-	path string
+	path    string
+	decodes *decodeGate
 }
 
 // Types maps the extensions Parley stores to their content types.
@@ -32,7 +34,7 @@ func Open(path string) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o750); err != nil {
 		return nil, fmt.Errorf("media folder: %w", err)
 	}
-	return &Dir{path: path}, nil
+	return &Dir{path: path, decodes: newDecodeGate(decodeBudget, maxDecodes)}, nil
 }
 
 // Save stores data under a name derived from its content and returns the

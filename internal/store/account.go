@@ -472,6 +472,8 @@ func (s *Store) PurgeExpired(ctx context.Context) (int64, error) {
 			{`DELETE FROM sessions WHERE expires_at < ?`, now},
 			{`DELETE FROM email_tokens WHERE expires_at < ?`, dayAgo},
 			{`DELETE FROM sign_in_failures WHERE last_at < ?`, dayAgo},
+			// A stamp is no longer accepted after a day, so its uses need not be kept.
+			{`DELETE FROM form_stamp_uses WHERE last_at < ?`, dayAgo - int64(time.Hour/time.Millisecond)},
 			// Finished jobs are kept a month, so that a mail or a fan-out queued
 			// again soon after (a retried request) still finds its key.
 			{`DELETE FROM jobs WHERE done_at < ?`, now - int64(30*24*time.Hour/time.Millisecond)},

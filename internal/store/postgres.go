@@ -205,6 +205,7 @@ const (
 	pgCannotConnectNow     = "57P03"
 	pgTooManyConnections   = "53300"
 	pgConnectionException  = "08" // the class: 08000, 08003, 08006, …
+	pgUntranslatable       = "22021"
 )
 
 // pgUnavailable is what a reader sees while the database cannot be reached.
@@ -223,6 +224,9 @@ func translatePostgresError(err error) error {
 		switch {
 		case pe.Code == pgUniqueViolation:
 			return &parley.Error{Code: parley.ECONFLICT, Message: "This already exists.", Fields: pgUniqueField(pe)}
+		case pe.Code == pgUntranslatable:
+			// Text holding a NUL byte, which PostgreSQL cannot store or compare.
+			return parley.Errorf(parley.EINVALID, "This holds a character that is not allowed (a NUL byte).")
 		case pe.Code == pgForeignKeyViolation:
 			return parley.Errorf(parley.EINVALID, "This refers to something that does not exist.")
 		case pe.Code == pgSerializationFailure, pe.Code == pgDeadlockDetected, pe.Code == pgLockNotAvailable:

@@ -178,7 +178,7 @@ func (s *Server) mailLink(ctx context.Context, u *parley.User, purpose store.Lin
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) {
 	if currentUser(r) != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
 	s.renderAccountForm(w, r, "signin", "Sign in", accountForm{Next: safeNext(r.URL.Query().Get("next"))}, nil)
@@ -195,7 +195,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.renderAccountForm(w, r, "signin", "Sign in", form, err)
 		return
 	}
-	http.Redirect(w, r, form.Next, http.StatusSeeOther)
+	redirect(w, r, form.Next, http.StatusSeeOther)
 }
 
 // errBadCredentials is the one answer for an unknown address and a wrong
@@ -218,7 +218,15 @@ func (s *Server) signIn(r *http.Request, email, password string) (*parley.User, 
 			Fields: map[string]string{"email": "Please give your email address and password."}}
 	}
 	ctx := r.Context()
-	keys := []string{"email:" + email, "net:" + net}
+	// Failures count against the address, except from a browser that has
+	// signed in to it before: its failures count against that browser
+	// alone, so that someone guessing elsewhere cannot lock the owner out.
+	first := "email:" + email
+	device, known := s.knownDevice(r, email)
+	if known {
+		first = "device:" + device
+	}
+	keys := []string{first, "net:" + net}
 	// A network holds many people (a school, an office behind one address):
 	// its failures start to count later than one address's.
 	for i, free := range []int{addressFailuresFree, networkFailuresFree} {
@@ -330,7 +338,7 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.clearSessionCookie(w)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
@@ -422,7 +430,7 @@ func (s *Server) handleUseLink(w http.ResponseWriter, r *http.Request) {
 	if next == "/" {
 		next = "/account?done=" + string(purpose)
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	redirect(w, r, next, http.StatusSeeOther)
 }
 
 // completeLink does what an emailed link is for and returns the account it
@@ -497,7 +505,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleResendVerification(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	if u.Verified() {
-		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
 	if ok, wait := s.limits.links.allow(s.clientNet(r), time.Now()); !ok {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/auth"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/mail/mailtest"
 )
@@ -327,7 +329,7 @@ func TestCommentingWithAnAccount(t *testing.T) {
 	page := s.getAs(b, "/debates/housing")
 	wantContains(t, page.body, `href="/people/`, "Build more homes near stations.", ">Edit</a>", ">Delete</a>")
 	// A signed-in request is logged and measured under its route.
-	wantContains(t, s.get("/metrics").body, `parley_http_requests_total{route="POST /debates/{slug}/comments",status="303"} 1`)
+	wantContains(t, s.metrics(), `parley_http_requests_total{route="POST /debates/{slug}/comments",status="303"} 1`)
 	// Others see the comment, linked to the profile, without the author's links.
 	anon := s.get("/debates/housing")
 	wantContains(t, anon.body, "Build more homes near stations.", `class="author" href="/people/`)
@@ -721,4 +723,38 @@ func TestPartnersShowOnTheHomePage(t *testing.T) {
 	wantStatus(t, s.postForm(editor, "/admin/partners", url.Values{"name": {"Civic Lab"}, "url": {"https://civic.example.org"}}), http.StatusSeeOther)
 	after := s.get("/")
 	wantContains(t, after.body, "In partnership with", "Civic Lab", `href="https://civic.example.org"`)
+}
+
+// Someone guessing an account's password from elsewhere makes themselves
+// wait, not the owner signing in from a browser they used before.
+func TestGuessingElsewhereDoesNotLockTheOwnerOut(t *testing.T) {
+	s := newSite(t, Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	u, _ := s.account("Owner Person", parley.RoleParticipant)
+	const password = "the owner's long passphrase"
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.SetPassword(t.Context(), u.ID, hash); err != nil {
+		t.Fatal(err)
+	}
+	signIn := func(b *http.Client, pw, from string) response {
+		req, _ := http.NewRequest(http.MethodPost, s.http.URL+"/signin", strings.NewReader(url.Values{"email": {u.Email}, "password": {pw}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		return s.do(b, req)
+	}
+	owner := newBrowser()
+	wantStatus(t, signIn(owner, password, "198.51.100.7"), http.StatusSeeOther)
+	wantStatus(t, s.postForm(owner, "/signout", url.Values{}), http.StatusSeeOther)
+
+	attacker := newBrowser()
+	for i := range 8 {
+		signIn(attacker, "guess "+strconv.Itoa(i)+" of many", "203.0.113."+strconv.Itoa(i+1))
+	}
+	wantStatus(t, signIn(attacker, password, "203.0.113.99"), http.StatusTooManyRequests)
+	// The owner's browser signed in before: it is not made to wait.
+	wantStatus(t, signIn(owner, password, "198.51.100.7"), http.StatusSeeOther)
+	// A browser that never signed in to the account still waits.
+	wantStatus(t, signIn(newBrowser(), password, "192.0.2.5"), http.StatusTooManyRequests)
 }

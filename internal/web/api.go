@@ -295,7 +295,7 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		}
 		in.SubmissionKey = "k:" + s.keyed(key, scope)
 	}
-	c, created, err := s.postComment(r, d, in, "")
+	c, created, err := s.postComment(r, d, in, trapVerdict{})
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -355,7 +355,8 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &parley.Error{Code: parley.EBADREQUEST, Message: "The body is not the JSON this endpoint takes: " + err.Error()}
 	}
-	if dec.More() {
+	// Only white space may follow: More() says false before a stray "}" or "]".
+	if _, err := dec.Token(); err != io.EOF {
 		return &parley.Error{Code: parley.EBADREQUEST, Message: "The body holds more than one JSON value."}
 	}
 	return nil

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/auth"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/store"
 )
@@ -135,13 +140,21 @@ func TestBoardShowsEachStage(t *testing.T) {
 			t.Errorf("question %d shows %d times", q.ID, n)
 		}
 	}
+	// Each question links to its send form, which lists the experts of no
+	// other question.
+	for _, q := range []*parley.Question{notSent, awaiting, answered, published} {
+		wantContains(t, b, `href="`+board+`?send=`+bid(q.ID)+`">Send to experts</a>`)
+	}
+	wantLacks(t, b, `name="expert_ids" type="checkbox"`, `id="send-`)
 	// The expert without an address cannot be chosen, and says why; one who
 	// answered cannot be asked again.
+	b = c.getAs(c.ed, board+"?send="+bid(notSent.ID)).body
 	wantContains(t, b, `id="send-`+bid(notSent.ID)+`-`+bid(zoe.ID)+`" name="expert_ids" value="`+bid(zoe.ID)+`" disabled`,
-		"no contact address: add one on their expert page",
-		`id="send-`+bid(answered.ID)+`-`+bid(ines.ID)+`" name="expert_ids" value="`+bid(ines.ID)+`" disabled`,
-		"asked already: sending again replaces the link")
+		"no contact address: add one on their expert page")
 	wantLacks(t, b, `id="send-`+bid(notSent.ID)+`-`+bid(ines.ID)+`" name="expert_ids" value="`+bid(ines.ID)+`" disabled`)
+	wantContains(t, c.getAs(c.ed, board+"?send="+bid(answered.ID)).body,
+		`id="send-`+bid(answered.ID)+`-`+bid(ines.ID)+`" name="expert_ids" value="`+bid(ines.ID)+`" disabled`)
+	wantContains(t, c.getAs(c.ed, board+"?send="+bid(awaiting.ID)).body, "asked already: sending again replaces the link")
 	// The console's debate page links to the board.
 	wantContains(t, c.getAs(c.ed, "/admin/debates/"+bid(d.ID)).body, `href="`+board+`">Editors' board</a>`)
 
@@ -156,12 +169,12 @@ func TestBoardShowsEachStage(t *testing.T) {
 	wantContains(t, page.body, `<p class="saved" role="status">Sent to Ines Okafor and Omar Haddad.</p>`,
 		"Zoe Brandt has no contact address")
 	wantWithin(t, page.body, `id="stage-awaiting"`, `id="stage-answered"`, `id="question-`+bid(notSent.ID)+`"`)
-	bq, err := c.store.Board(ctx, d.ID)
+	bq, err := c.store.BoardQuestions(ctx, d.ID, store.StageAwaiting, 0, 10, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bq[0].Requests) != 2 {
-		t.Errorf("%d requests sent, want 2", len(bq[0].Requests))
+	if len(bq) != 2 || bq[0].ID != notSent.ID || bq[0].RequestCount != 2 {
+		t.Errorf("awaiting an answer: %+v, want the question sent to two experts first", bq)
 	}
 	page = c.follow(t, c.postForm(c.ed, send, url.Values{}))
 	wantContains(t, page.body, "Choose the experts to send the question to.")
@@ -342,4 +355,258 @@ func TestBoardEditsAndPublishesAnAnswer(t *testing.T) {
 	_, reader := c.account("Rita", parley.RoleParticipant)
 	wantStatus(t, c.getAs(reader, path), http.StatusForbidden)
 	wantStatus(t, c.postForm(reader, path, url.Values{"action": {"publish"}}), http.StatusForbidden)
+}
+
+// stageOf is what a board page shows of one stage: from its heading to the
+// next stage's, or to the enter form.
+func stageOf(t *testing.T, body, stage string) string {
+	t.Helper()
+	i := strings.Index(body, `id="stage-`+stage+`"`)
+	if i < 0 {
+		t.Fatalf("the board has no stage %q", stage)
+	}
+	rest := body[i+1:]
+	if j := strings.Index(rest, `<section class="board-stage"`); j >= 0 {
+		return rest[:j]
+	}
+	if j := strings.Index(rest, `id="enter"`); j >= 0 {
+		return rest[:j]
+	}
+	return rest
+}
+
+var questionItem = regexp.MustCompile(`<li id="question-(\d+)">`)
+
+func TestBoardStaysBoundedAsTheSiteGrows(t *testing.T) {
+	c := newConsole(t)
+	d := c.debate("growth", parley.DebatePublished, false)
+	experts := seedBoardExperts(t, c.site, 0, 30)
+	qs := seedBoardQuestions(t, c.site, d, 120, experts, c.editor.ID)
+	board := "/admin/debates/" + bid(d.ID) + "/board"
+
+	small := c.getAs(c.ed, board)
+	wantStatus(t, small, http.StatusOK)
+	seedBoardExperts(t, c.site, 30, 90)
+	large := c.getAs(c.ed, board)
+	wantStatus(t, large, http.StatusOK)
+	// The board lists no expert per question: four times the experts add
+	// nothing to it.
+	if n := len(large.body); n > 300<<10 {
+		t.Errorf("the board of 120 questions and 120 experts is %d bytes, want under 300 KB", n)
+	}
+	if grew := len(large.body) - len(small.body); grew != 0 {
+		t.Errorf("the board grew by %d bytes from 30 to 120 experts, want it unchanged", grew)
+	}
+	wantLacks(t, large.body, `type="checkbox" id="send-`)
+
+	// Each stage shows a page of its questions and links to the next.
+	seen := map[string]bool{}
+	for _, stage := range []string{"not-sent", "awaiting", "answered", "published"} {
+		part := stageOf(t, large.body, stage)
+		wantContains(t, part, "(30)</span>", "Page 1 of 2", `href="`+board+`?`+stage+`-page=2#stage-`+stage+`" rel="next"`)
+		first := questionItem.FindAllStringSubmatch(part, -1)
+		if len(first) != boardPageSize {
+			t.Errorf("%s shows %d questions on its first page, want %d", stage, len(first), boardPageSize)
+		}
+		next := c.getAs(c.ed, board+"?"+stage+"-page=2")
+		wantStatus(t, next, http.StatusOK)
+		part = stageOf(t, next.body, stage)
+		wantContains(t, part, "Page 2 of 2", `href="`+board+`#stage-`+stage+`" rel="prev"`)
+		wantLacks(t, part, `rel="next"`)
+		for _, m := range append(first, questionItem.FindAllStringSubmatch(part, -1)...) {
+			if seen[m[1]] {
+				t.Errorf("question %s shows twice", m[1])
+			}
+			seen[m[1]] = true
+		}
+	}
+	if len(seen) != len(qs) {
+		t.Errorf("the stages' pages show %d questions, want %d", len(seen), len(qs))
+	}
+
+	// The send form of a question on a later page opens that page, with a
+	// page of the experts.
+	last := qs[116] // not sent, the 30th of its stage
+	send := board + "?send=" + bid(last.ID)
+	page := c.getAs(c.ed, send)
+	wantStatus(t, page, http.StatusOK)
+	part := stageOf(t, page.body, "not-sent")
+	wantContains(t, part, `<li id="question-`+bid(last.ID)+`">`, `id="send"`, "Page 2 of 2", "120 experts, page 1 of 3",
+		`href="`+board+`?experts-page=2&amp;not-sent-page=2&amp;send=`+bid(last.ID)+`" rel="next">More experts</a>`)
+	if n := strings.Count(page.body, `type="checkbox" id="send-`); n != pickerPageSize {
+		t.Errorf("the send form lists %d experts, want %d", n, pickerPageSize)
+	}
+	if n := len(page.body); n > 300<<10 {
+		t.Errorf("the board with a send form is %d bytes, want under 300 KB", n)
+	}
+	page = c.getAs(c.ed, send+"&experts-page=3")
+	if n := strings.Count(page.body, `type="checkbox" id="send-`); n != 20 {
+		t.Errorf("the send form's last page lists %d experts, want 20", n)
+	}
+
+	// The search finds experts by name, title or affiliation.
+	page = c.getAs(c.ed, send+"&q=urban+STUDIES+7")
+	wantContains(t, page.body, "11 experts match “urban STUDIES 7”")
+	page = c.getAs(c.ed, send+"&q=%25")
+	wantContains(t, page.body, "No expert matches “%”.")
+	page = c.getAs(c.ed, send+"&q=Somewhere+60")
+	wantContains(t, page.body, "1 expert matches", `send-`+bid(last.ID)+`-`, "(no contact address: add one on their expert page)")
+	page = c.getAs(c.ed, send+"&q=expert+0117")
+	wantContains(t, page.body, "1 expert matches", "Expert 0117, Professor of urban studies 117", "University of Somewhere 117")
+	m := regexp.MustCompile(`id="send-` + bid(last.ID) + `-(\d+)" name="expert_ids" value="(\d+)"`).FindStringSubmatch(page.body)
+	if m == nil || m[1] != m[2] {
+		t.Fatalf("the search offers no expert to choose:\n%s", stageOf(t, page.body, "not-sent"))
+	}
+
+	// Sending it: the board opens the page of the question's new stage.
+	r := c.postForm(c.ed, "/admin/debates/"+bid(d.ID)+"/questions/"+bid(last.ID)+"/send", url.Values{"expert_ids": {m[1]}})
+	if loc := r.header.Get("Location"); !strings.Contains(loc, "&question="+bid(last.ID)+"#question-"+bid(last.ID)) {
+		t.Errorf("sending redirected to %q", loc)
+	}
+	page = c.follow(t, r)
+	wantContains(t, page.body, "Sent to Expert 0117.")
+	part = stageOf(t, page.body, "awaiting")
+	wantContains(t, part, "(31)</span>", "Page 2 of 2", `<li id="question-`+bid(last.ID)+`">`, "Expert 0117")
+
+	// A send of more experts than the form lists sends the first of them;
+	// the question shows its first requests and counts the rest.
+	all, _, err := c.store.ExpertChoices(context.Background(), store.ExpertFilter{QuestionID: qs[4].ID, Limit: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{}
+	for _, e := range all[:pickerPageSize+1] {
+		form.Add("expert_ids", bid(e.ID))
+	}
+	page = c.follow(t, c.postForm(c.ed, "/admin/debates/"+bid(d.ID)+"/questions/"+bid(qs[4].ID)+"/send", form))
+	wantContains(t, page.body, "Send to at most 50 experts at a time", "Expert 0000 has no contact address")
+	item := page.body[strings.Index(page.body, `<li id="question-`+bid(qs[4].ID)+`">`):]
+	item = item[:strings.Index(item, "</li>")]
+	if n := strings.Count(item, ">Withdraw the link</button>"); n != boardShown {
+		t.Errorf("the question sent to 45 experts shows %d requests, want %d", n, boardShown)
+	}
+	wantContains(t, item, "35 more requests not shown")
+	// A page of experts past the last shows the last.
+	page = c.getAs(c.ed, send+"&experts-page=9")
+	wantContains(t, page.body, "120 experts, page 3 of 3")
+}
+
+// seedBoardExperts adds experts numbered from..from+n-1, every tenth
+// without a contact address.
+func seedBoardExperts(tb testing.TB, s *site, from, n int) []*parley.Expert {
+	tb.Helper()
+	var list []*parley.Expert
+	err := s.store.Atomically(context.Background(), func(ctx context.Context) error {
+		for i := from; i < from+n; i++ {
+			e := &parley.Expert{Slug: fmt.Sprintf("expert-%04d", i), Name: fmt.Sprintf("Expert %04d", i),
+				Title: fmt.Sprintf("Professor of urban studies %d", i), Affiliation: fmt.Sprintf("University of Somewhere %d", i)}
+			if i%10 != 0 {
+				e.ContactEmail = fmt.Sprintf("expert%d@example.org", i)
+			}
+			if err := s.store.CreateExpert(ctx, e); err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return list
+}
+
+// seedBoardQuestions makes n readers' comments of d questions, a quarter
+// on each stage of the board: not sent, sent to three experts, answered by
+// one of them, and published.
+func seedBoardQuestions(tb testing.TB, s *site, d *parley.Debate, n int, experts []*parley.Expert, editor int64) []*parley.Question {
+	tb.Helper()
+	var list []*parley.Question
+	md, art := markup.NewComments(), markup.NewArticle()
+	err := s.store.Atomically(context.Background(), func(ctx context.Context) error {
+		for i := 0; i < n; i++ {
+			body := fmt.Sprintf("Comment %d: ", i) + strings.Repeat("the city should fund better buses before closing streets to cars. ", 5)
+			c, _, err := s.store.CreateComment(ctx, store.CreateComment{DebateID: d.ID, AuthorName: fmt.Sprintf("Reader %d", i),
+				AuthorEmail: fmt.Sprintf("reader%d@example.org", i), AvatarKey: "0123456789abcdef0123", BodyMD: body, BodyHTML: md.Render(body), MaxDepth: 4})
+			if err != nil {
+				return err
+			}
+			framing := fmt.Sprintf("Reader %d asks whether buses come first. Do they?", i)
+			q := &parley.Question{DebateID: d.ID, CommentID: c.ID, Position: i + 1, FramingMD: framing, FramingHTML: art.Render(framing)}
+			if err := s.store.AddQuestion(ctx, q); err != nil {
+				return err
+			}
+			list = append(list, q)
+			if i%4 == 0 {
+				continue
+			}
+			var reqs []*parley.AnswerRequest
+			for k := 0; k < 3; k++ {
+				e := experts[(i*3+k)%len(experts)]
+				if e.ContactEmail == "" {
+					continue
+				}
+				r, err := s.store.SendQuestion(ctx, q.ID, e.ID, time.Now().Add(21*24*time.Hour), store.Actor{ID: editor})
+				if err != nil {
+					return err
+				}
+				reqs = append(reqs, r)
+			}
+			if i%4 == 1 || len(reqs) == 0 {
+				continue
+			}
+			answer := "Buses come first where the trams do not reach."
+			a, err := s.store.SubmitAnswer(ctx, reqs[0].ID, answer, art.Render(answer))
+			if err != nil {
+				return err
+			}
+			if i%4 == 3 {
+				a.Status = parley.AnswerPublished
+				if err := s.store.SaveAnswer(ctx, a); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return list
+}
+
+// BenchmarkBoard365x370 renders the board of a debate with 365 questions
+// and 370 experts, as an editor sees it, beside the baseline of serving
+// the same bytes from memory.
+func BenchmarkBoard365x370(b *testing.B) {
+	s := newSite(b, Config{})
+	u, _ := s.account("Edith", parley.RoleEditor)
+	token, hash := auth.NewToken()
+	if err := s.store.CreateSession(context.Background(), u.ID, hash); err != nil {
+		b.Fatal(err)
+	}
+	session := &http.Cookie{Name: sessionCookie, Value: token}
+	d := s.debate("bench", parley.DebatePublished, false)
+	experts := seedBoardExperts(b, s, 0, 370)
+	qs := seedBoardQuestions(b, s, d, 365, experts, u.ID)
+	board := "/admin/debates/" + bid(d.ID) + "/board"
+	send := board + "?send=" + bid(qs[len(qs)-1].ID)
+	for _, view := range []struct{ name, path string }{{"board", board}, {"send-form", send}, {"send-search", send + "&q=expert+0123"}} {
+		name, path := view.name, view.path
+		page := s.serve(b, "GET", path, "", session).Body.Bytes()
+		b.Run(name+"-baseline-static-bytes", func(b *testing.B) {
+			b.SetBytes(int64(len(page)))
+			for i := 0; i < b.N; i++ {
+				w := httptest.NewRecorder()
+				http.ServeContent(w, httptest.NewRequest("GET", "/x", nil), "x.html", time.Time{}, bytes.NewReader(page))
+			}
+		})
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(page)))
+			for i := 0; i < b.N; i++ {
+				s.serve(b, "GET", path, "", session)
+			}
+			b.ReportMetric(float64(len(page)), "page-bytes")
+		})
+	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,10 +24,24 @@ import (
 
 // Stages of a question on the board, in the order the board shows them.
 const (
-	stageNotSent   = "not-sent"
-	stageAwaiting  = "awaiting"
-	stageAnswered  = "answered"
-	stagePublished = "published"
+	stageNotSent   = store.StageNotSent
+	stageAwaiting  = store.StageAwaiting
+	stageAnswered  = store.StageAnswered
+	stagePublished = store.StagePublished
+)
+
+// The board's size is bounded whatever the numbers of questions and
+// experts: each stage shows a page of its questions, each question a few of
+// its requests and answers, and the experts to send a question to are
+// found by a search, for one question at a time.
+const (
+	// boardPageSize is how many questions a stage shows at a time.
+	boardPageSize = 20
+	// boardShown is how many requests, and answers, a question shows.
+	boardShown = 10
+	// pickerPageSize is how many experts the send form lists at a time,
+	// and how many it may send to at once.
+	pickerPageSize = 50
 )
 
 // commentSources are where a comment entered on a reader's behalf may come
@@ -47,9 +62,8 @@ const maxLeadInLen = 200
 
 type boardPage struct {
 	consoleMeta
-	Debate  *parley.Debate
-	Stages  []*boardStage
-	Experts []*parley.Expert
+	Debate *parley.Debate
+	Stages []*boardStage
 	// Note and Problem report what a redirect here did (signed, so that
 	// a link cannot put words on the board).
 	Note, Problem string
@@ -62,18 +76,40 @@ type boardPage struct {
 
 type boardStage struct {
 	Key, Title, Help string
-	Questions        []*boardQuestion
+	// Questions are the stage's page; Total counts the stage's questions.
+	Questions          []*boardQuestion
+	Total, Page, Pages int
+	PrevURL, NextURL   string
 }
 
 type boardQuestion struct {
 	*store.BoardQuestion
-	Stage string
-	// Asked are the question's requests to experts, with their state.
-	Asked []boardRequest
+	// Asked are the question's first requests to experts, with their
+	// state; MoreAsked counts the others.
+	Asked     []boardRequest
+	MoreAsked int
 	// Drafts wait for the editors; Published are on the debate's page.
+	// MoreAnswers counts the answers not shown.
 	Drafts, Published []*store.AnswerDraft
-	// Choices are the experts the question can be sent to.
+	MoreAnswers       int
+	// SendURL opens the form that sends the question to experts; Send is
+	// that form, on the question it is open for.
+	SendURL string
+	Send    *sendPicker
+}
+
+// sendPicker is the form that sends one question to experts: a page of the
+// experts a search finds.
+type sendPicker struct {
+	Query   string
 	Choices []expertChoice
+	// Total counts the experts that match.
+	Total, Page, Pages int
+	PrevURL, NextURL   string
+	// ClearURL lists every expert; CloseURL closes the form.
+	ClearURL, CloseURL string
+	// Keep are the board's pages the search form carries along.
+	Keep []struct{ Name, Value string }
 }
 
 type boardRequest struct {
@@ -118,34 +154,140 @@ func (s *Server) handleAdminBoard(w http.ResponseWriter, r *http.Request) {
 	s.renderBoard(w, r, d, enterForm{Source: "email"}, http.StatusOK)
 }
 
+// boardView is what the board's address asks for: a page of each stage,
+// and the question whose send form is open, with its search.
+type boardView struct {
+	pages       map[string]int // absent is the first page
+	send        int64
+	query       string
+	expertsPage int
+}
+
+// pageParam is the parameter that holds a stage's page.
+func pageParam(stage string) string { return stage + "-page" }
+
+func boardViewOf(q url.Values) boardView {
+	v := boardView{pages: map[string]int{}, send: formID(q.Get("send")), query: strings.TrimSpace(q.Get("q")),
+		expertsPage: formPage(q.Get("experts-page"))}
+	for _, stage := range []string{stageNotSent, stageAwaiting, stageAnswered, stagePublished} {
+		if n := formPage(q.Get(pageParam(stage))); n > 1 {
+			v.pages[stage] = n
+		}
+	}
+	return v
+}
+
+// formID reads a positive ID, or 0.
+func formID(v string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
+// formPage reads a page number, 1 if there is none.
+func formPage(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// keep are the view's stage pages as parameters.
+func (v boardView) keep() url.Values {
+	vals := url.Values{}
+	for stage, n := range v.pages {
+		if n > 1 {
+			vals.Set(pageParam(stage), strconv.Itoa(n))
+		}
+	}
+	return vals
+}
+
+// url is the board's address for the view, with an anchor.
+func (v boardView) url(debateID int64, anchor string) string {
+	vals := v.keep()
+	if v.send != 0 {
+		vals.Set("send", strconv.FormatInt(v.send, 10))
+		if v.query != "" {
+			vals.Set("q", v.query)
+		}
+		if v.expertsPage > 1 {
+			vals.Set("experts-page", strconv.Itoa(v.expertsPage))
+		}
+	}
+	u := "/admin/debates/" + strconv.FormatInt(debateID, 10) + "/board"
+	if len(vals) > 0 {
+		u += "?" + vals.Encode()
+	}
+	if anchor != "" {
+		u += "#" + anchor
+	}
+	return u
+}
+
+// atPage is the view with a stage on another page and no send form open.
+func (v boardView) atPage(stage string, n int) boardView {
+	pages := maps.Clone(v.pages)
+	pages[stage] = n
+	return boardView{pages: pages}
+}
+
+// sending is the view with the send form open for a question.
+func (v boardView) sending(questionID int64, query string, page int) boardView {
+	return boardView{pages: v.pages, send: questionID, query: query, expertsPage: page}
+}
+
 // renderBoard renders a debate's board with the enter form as typed.
 func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.Debate, enter enterForm, code int) {
 	ctx := r.Context()
-	questions, err := s.store.Board(ctx, d.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	experts, err := s.store.Experts(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := boardPage{consoleMeta: s.console(r, "debates", "Editors' board: “"+d.Title+"”"), Debate: d, Experts: experts,
-		Enter: enter, Sources: commentSources}
+	p := boardPage{consoleMeta: s.console(r, "debates", "Editors' board: “"+d.Title+"”"), Debate: d, Enter: enter, Sources: commentSources}
 	q := r.URL.Query()
-	if v, ok := s.verify(q.Get("note")); ok {
+	if v, ok := s.verify("board-note", q.Get("note")); ok {
 		p.Note = v
 	}
-	if v, ok := s.verify(q.Get("problem")); ok {
+	if v, ok := s.verify("board-note", q.Get("problem")); ok {
 		p.Problem = v
 	}
+	var err error
 	if pick := q.Get("pick"); pick != "" && r.Method == http.MethodGet {
-		if p.Pick, err = s.pick(ctx, d, pick, questions); err != nil {
+		if p.Pick, err = s.pick(ctx, d, pick); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		p.Pick.Framing = q.Get("framing")
+	}
+	view := boardViewOf(q)
+	if r.Method != http.MethodGet {
+		view = boardView{pages: map[string]int{}}
+	}
+	// The question whose form is open, or that a redirect names, is shown
+	// on its stage's page.
+	focus := view.send
+	if focus == 0 {
+		focus = formID(q.Get("question"))
+	}
+	if focus != 0 {
+		stage, before, err := s.store.BoardPlace(ctx, d.ID, focus)
+		switch {
+		case parley.ErrorCode(err) == parley.ENOTFOUND:
+			if view.send != 0 {
+				p.Problem = "There is no question number " + strconv.FormatInt(view.send, 10) + " in this debate to send."
+				view.send = 0
+			}
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		default:
+			view.pages[stage] = before/boardPageSize + 1
+		}
+	}
+	counts, err := s.store.BoardCounts(ctx, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	p.Stages = []*boardStage{
 		{Key: stageNotSent, Title: "Not yet sent", Help: "Questions no expert has been asked to answer."},
@@ -154,60 +296,112 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 		{Key: stagePublished, Title: "Published", Help: "Questions with an answer on the debate's page."},
 	}
 	now := s.store.Clock()
-	for _, bq := range questions {
-		q := boardQuestionOf(bq, experts, now)
-		for _, st := range p.Stages {
-			if st.Key == q.Stage {
-				st.Questions = append(st.Questions, q)
+	for _, st := range p.Stages {
+		st.Total = counts[st.Key]
+		st.Pages = max(1, (st.Total+boardPageSize-1)/boardPageSize)
+		st.Page = min(max(view.pages[st.Key], 1), st.Pages)
+		view.pages[st.Key] = st.Page
+		if st.Total == 0 {
+			continue
+		}
+		questions, err := s.store.BoardQuestions(ctx, d.ID, st.Key, (st.Page-1)*boardPageSize, boardPageSize, boardShown)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, bq := range questions {
+			bqv := boardQuestionOf(bq, now)
+			bqv.SendURL = view.sending(bq.ID, "", 1).url(d.ID, "")
+			if bq.ID == view.send {
+				if bqv.Send, err = s.sendPicker(ctx, d, bq.ID, view, now); err != nil {
+					s.fail(w, r, err)
+					return
+				}
 			}
+			st.Questions = append(st.Questions, bqv)
+		}
+	}
+	// Paging one stage keeps the others where they are.
+	for _, st := range p.Stages {
+		if st.Page > 1 {
+			st.PrevURL = view.atPage(st.Key, st.Page-1).url(d.ID, "stage-"+st.Key)
+		}
+		if st.Page < st.Pages {
+			st.NextURL = view.atPage(st.Key, st.Page+1).url(d.ID, "stage-"+st.Key)
 		}
 	}
 	s.render(w, r, code, "admin_board", p)
 }
 
-// boardQuestionOf places a question on its stage, with what the board
-// shows of its requests, its answers and the experts to send it to.
-func boardQuestionOf(bq *store.BoardQuestion, experts []*parley.Expert, now time.Time) *boardQuestion {
-	q := &boardQuestion{BoardQuestion: bq}
-	answered := map[int64]bool{}
+// sendPicker is the send form of a question: a page of the experts the
+// view's search finds, each with whether they can be sent it.
+func (s *Server) sendPicker(ctx context.Context, d *parley.Debate, questionID int64, view boardView, now time.Time) (*sendPicker, error) {
+	f := store.ExpertFilter{QuestionID: questionID, Query: view.query, Offset: (view.expertsPage - 1) * pickerPageSize, Limit: pickerPageSize}
+	choices, total, err := s.store.ExpertChoices(ctx, f)
+	if err == nil && len(choices) == 0 && total > 0 {
+		// Past the last page (experts were removed, or the link was edited): the last.
+		view.expertsPage = (total + pickerPageSize - 1) / pickerPageSize
+		f.Offset = (view.expertsPage - 1) * pickerPageSize
+		choices, total, err = s.store.ExpertChoices(ctx, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &sendPicker{Query: view.query, Total: total, Page: view.expertsPage, Pages: max(1, (total+pickerPageSize-1)/pickerPageSize),
+		ClearURL: view.sending(questionID, "", 1).url(d.ID, ""),
+		CloseURL: boardView{pages: view.pages}.url(d.ID, questionAnchor(questionID))}
+	if p.Page > 1 {
+		p.PrevURL = view.sending(questionID, view.query, min(p.Page-1, p.Pages)).url(d.ID, "")
+	}
+	if p.Page < p.Pages {
+		p.NextURL = view.sending(questionID, view.query, p.Page+1).url(d.ID, "")
+	}
+	for name, vals := range view.keep() {
+		p.Keep = append(p.Keep, struct{ Name, Value string }{name, vals[0]})
+	}
+	slices.SortFunc(p.Keep, func(a, b struct{ Name, Value string }) int { return strings.Compare(a.Name, b.Name) })
+	for _, c := range choices {
+		p.Choices = append(p.Choices, expertChoiceOf(c, now))
+	}
+	return p, nil
+}
+
+// expertChoiceOf says whether an expert can be sent a question, and why not.
+func expertChoiceOf(c *store.ExpertChoice, now time.Time) expertChoice {
+	ch := expertChoice{Expert: c.Expert}
+	var st parley.RequestState
+	if c.Request != nil {
+		st = c.Request.State(now)
+	}
+	switch {
+	case c.Answered || st == parley.RequestAnswered:
+		ch.Disabled, ch.Note = true, "has answered"
+	case c.ContactEmail == "":
+		ch.Disabled, ch.Note = true, "no contact address: add one on their expert page"
+	case st == parley.RequestWaiting:
+		ch.Note = "asked already: sending again replaces the link"
+	case st == parley.RequestExpired:
+		ch.Note = "their link expired: sending again sends a fresh one"
+	case st == parley.RequestRevoked:
+		ch.Note = "their link was withdrawn: sending again sends a fresh one"
+	}
+	return ch
+}
+
+// boardQuestionOf is what the board shows of a question's requests and
+// answers.
+func boardQuestionOf(bq *store.BoardQuestion, now time.Time) *boardQuestion {
+	q := &boardQuestion{BoardQuestion: bq, MoreAsked: bq.RequestCount - len(bq.Requests), MoreAnswers: bq.AnswerCount - len(bq.Answers)}
 	for _, a := range bq.Answers {
-		answered[a.ExpertID] = true
 		if a.Status == parley.AnswerPublished {
 			q.Published = append(q.Published, a)
 		} else {
 			q.Drafts = append(q.Drafts, a)
 		}
 	}
-	asked := map[int64]parley.RequestState{}
 	for _, req := range bq.Requests {
 		st := req.State(now)
-		asked[req.ExpertID] = st
-		if st == parley.RequestAnswered {
-			answered[req.ExpertID] = true
-		}
 		q.Asked = append(q.Asked, boardRequest{AnswerRequest: req, State: st, Status: requestStatus(req, st, now)})
-	}
-	switch {
-	case len(q.Drafts) > 0:
-		q.Stage = stageAnswered
-	case len(q.Published) > 0:
-		q.Stage = stagePublished
-	case len(q.Asked) > 0:
-		q.Stage = stageAwaiting
-	default:
-		q.Stage = stageNotSent
-	}
-	for _, e := range experts {
-		c := expertChoice{Expert: e}
-		switch {
-		case answered[e.ID]:
-			c.Disabled, c.Note = true, "has answered"
-		case e.ContactEmail == "":
-			c.Disabled, c.Note = true, "no contact address: add one on their expert page"
-		case asked[e.ID] == parley.RequestWaiting:
-			c.Note = "asked already: sending again replaces the link"
-		}
-		q.Choices = append(q.Choices, c)
 	}
 	return q
 }
@@ -248,7 +442,7 @@ func ago(d time.Duration) string {
 
 // pick is the form that adds a comment picked on the debate page to the
 // questions, or why it cannot be added.
-func (s *Server) pick(ctx context.Context, d *parley.Debate, ref string, questions []*store.BoardQuestion) (*pickForm, error) {
+func (s *Server) pick(ctx context.Context, d *parley.Debate, ref string) (*pickForm, error) {
 	id := commentRef(ref)
 	if id == 0 {
 		return &pickForm{Message: "The comment to pick is not a comment number."}, nil
@@ -264,24 +458,29 @@ func (s *Server) pick(ctx context.Context, d *parley.Debate, ref string, questio
 	case c.Status != parley.CommentApproved || !c.DeletedAt.IsZero():
 		return &pickForm{Message: "Only a published comment can be a question; comment " + strconv.FormatInt(id, 10) + " is held, removed or deleted."}, nil
 	}
-	for _, q := range questions {
-		if q.CommentID == id {
-			return &pickForm{Message: c.AuthorName + "'s comment " + strconv.FormatInt(id, 10) + " is a question already: see below."}, nil
-		}
+	if qid, err := s.store.QuestionOfComment(ctx, d.ID, id); err != nil {
+		return nil, err
+	} else if qid != 0 {
+		return &pickForm{Message: c.AuthorName + "'s comment " + strconv.FormatInt(id, 10) + " is a question already: see below."}, nil
 	}
 	return &pickForm{Comment: c}, nil
 }
 
 // boardURL is the address of a debate's board with a note and a problem,
-// signed so that only the server can write them, and an anchor.
+// signed so that only the server can write them, and an anchor. An anchor
+// that is a question also names it in the query, so that the board opens
+// the page of its stage that holds it.
 func (s *Server) boardURL(debateID int64, note, problem, anchor string) string {
 	u := "/admin/debates/" + strconv.FormatInt(debateID, 10) + "/board"
 	v := url.Values{}
 	if note != "" {
-		v.Set("note", s.sign(note))
+		v.Set("note", s.sign("board-note", note))
 	}
 	if problem != "" {
-		v.Set("problem", s.sign(problem))
+		v.Set("problem", s.sign("board-note", problem))
+	}
+	if id, ok := strings.CutPrefix(anchor, "question-"); ok {
+		v.Set("question", id)
 	}
 	if len(v) > 0 {
 		u += "?" + v.Encode()
@@ -363,21 +562,21 @@ func (s *Server) handleAdminEnterComment(w http.ResponseWriter, r *http.Request)
 	}
 	note := "Entered " + c.AuthorName + "'s comment (number " + strconv.FormatInt(c.ID, 10) + "), sent in by " + c.Source + "."
 	if !f.Feature {
-		http.Redirect(w, r, s.boardURL(d.ID, note, "", "enter"), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, note, "", "enter"), http.StatusSeeOther)
 		return
 	}
 	q, err := s.feature(r.Context(), d, strconv.FormatInt(c.ID, 10), f.Framing)
 	switch {
 	case parley.ErrorCode(err) == parley.ECONFLICT:
 		// The same comment entered twice: it is the question already.
-		http.Redirect(w, r, s.boardURL(d.ID, note, "", ""), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, note, "", ""), http.StatusSeeOther)
 	case err != nil:
 		if status(err) >= 500 {
 			s.log.Error("feature an entered comment", "comment", c.ID, "err", err)
 		}
-		http.Redirect(w, r, s.boardURL(d.ID, note, "It is not a question yet: "+parley.ErrorMessage(err), "enter"), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, note, "It is not a question yet: "+parley.ErrorMessage(err), "enter"), http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, s.boardURL(d.ID, note+" It is a question now, not yet sent to an expert.", "", questionAnchor(q.ID)), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, note+" It is a question now, not yet sent to an expert.", "", questionAnchor(q.ID)), http.StatusSeeOther)
 	}
 }
 
@@ -431,36 +630,41 @@ func (s *Server) handleAdminSendQuestion(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	qid := pathID(r, "qid")
-	questions, err := s.store.Board(ctx, d.ID)
+	question, err := s.store.Question(ctx, qid)
+	if err == nil && question.DebateID != d.ID {
+		err = parley.Errorf(parley.ENOTFOUND, "There is no such question in this debate.")
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if !slices.ContainsFunc(questions, func(q *store.BoardQuestion) bool { return q.ID == qid }) {
-		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "There is no such question in this debate."))
-		return
-	}
-	experts, err := s.store.Experts(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	names := map[int64]string{}
-	for _, e := range experts {
-		names[e.ID] = e.Name
 	}
 	var sent, problems []string
+	names := map[int64]string{}
 	seen := map[int64]bool{}
 	for _, v := range r.PostForm["expert_ids"] {
 		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || names[id] == "" {
+		if err != nil {
 			problems = append(problems, "There is no expert number "+v+".")
 			continue
 		}
 		if seen[id] {
 			continue
 		}
+		// As many as the form lists: one post does a bounded amount of work.
+		if len(seen) == pickerPageSize {
+			problems = append(problems, "Send to at most "+strconv.Itoa(pickerPageSize)+" experts at a time; the others are not sent yet.")
+			break
+		}
 		seen[id] = true
+		e, err := s.store.ExpertByID(ctx, id)
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			problems = append(problems, "There is no expert number "+v+".")
+			continue
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		names[id] = e.Name
 		if _, err := s.sendQuestion(ctx, qid, id, moderatorActor(r)); err != nil {
 			if code := status(err); code >= 500 && code != http.StatusServiceUnavailable {
 				s.log.Error("send a question", "question", qid, "expert", id, "err", err)
@@ -481,7 +685,7 @@ func (s *Server) handleAdminSendQuestion(w http.ResponseWriter, r *http.Request)
 	if len(sent) == 0 && len(problems) == 0 {
 		problems = append(problems, "Choose the experts to send the question to.")
 	}
-	http.Redirect(w, r, s.boardURL(d.ID, note, strings.Join(problems, " "), questionAnchor(qid)), http.StatusSeeOther)
+	redirect(w, r, s.boardURL(d.ID, note, strings.Join(problems, " "), questionAnchor(qid)), http.StatusSeeOther)
 }
 
 // joinNames lists names as a sentence does: "A", "A and B", "A, B and C".
@@ -508,11 +712,11 @@ func (s *Server) handleAdminRevokeRequest(w http.ResponseWriter, r *http.Request
 			s.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, s.boardURL(v.Debate.ID, "", parley.ErrorMessage(err), anchor), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(v.Debate.ID, "", parley.ErrorMessage(err), anchor), http.StatusSeeOther)
 		return
 	}
 	note := "Withdrew the link sent to " + v.Expert.Name + ": it no longer opens the question."
-	http.Redirect(w, r, s.boardURL(v.Debate.ID, note, "", anchor), http.StatusSeeOther)
+	redirect(w, r, s.boardURL(v.Debate.ID, note, "", anchor), http.StatusSeeOther)
 }
 
 // Editing answers.
@@ -565,18 +769,14 @@ func (s *Server) renderAnswerEditor(w http.ResponseWriter, r *http.Request, a *s
 		s.fail(w, r, err)
 		return
 	}
-	questions, err := s.store.Board(ctx, d.ID)
+	q, err := s.store.Question(ctx, a.QuestionID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p := adminAnswerPage{consoleMeta: s.console(r, "debates", e.Name+"'s answer"), Answer: a, Debate: d, Comment: c, Expert: e, Form: f,
+	q.Comment = c
+	p := adminAnswerPage{consoleMeta: s.console(r, "debates", e.Name+"'s answer"), Answer: a, Debate: d, Question: q, Comment: c, Expert: e, Form: f,
 		Preview: template.HTML(s.articles.Render(f.Body))}
-	for _, q := range questions {
-		if q.ID == a.QuestionID {
-			p.Question = q.Question
-		}
-	}
 	s.render(w, r, code, "admin_answer", p)
 }
 
@@ -636,7 +836,7 @@ func (s *Server) handleAdminSaveAnswer(w http.ResponseWriter, r *http.Request) {
 	default:
 		note = "Saved " + e.Name + "'s answer."
 	}
-	http.Redirect(w, r, s.boardURL(c.DebateID, note, "", questionAnchor(a.QuestionID)), http.StatusSeeOther)
+	redirect(w, r, s.boardURL(c.DebateID, note, "", questionAnchor(a.QuestionID)), http.StatusSeeOther)
 }
 
 // saveEditedAnswer validates the form into a and saves it.

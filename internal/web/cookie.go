@@ -23,26 +23,32 @@ func personalised(r *http.Request) bool {
 		return true
 	}
 	for _, c := range r.Cookies() {
-		if c.Name == pendingCookie || c.Name == sessionCookie {
+		if c.Name == pendingCookie || c.Name == sessionCookie || c.Name == postedCookie {
 			return true
 		}
 	}
 	return false
 }
 
-func (s *Server) sign(value string) string {
+// sign signs a value for one purpose ("pending", "form", "posted", …). The
+// purpose is part of what is signed, so that a value signed for one use, such
+// as the stamp every comment form carries, never verifies for another.
+func (s *Server) sign(purpose, value string) string {
 	m := hmac.New(sha256.New, s.cookieKey)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
 	m.Write([]byte(value))
 	return value + "~" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
-func (s *Server) verify(signed string) (string, bool) {
+// verify returns the value of a token sign made for the purpose.
+func (s *Server) verify(purpose, signed string) (string, bool) {
 	i := strings.LastIndexByte(signed, '~')
 	if i < 0 {
 		return "", false
 	}
 	value := signed[:i]
-	return value, hmac.Equal([]byte(s.sign(value)), []byte(signed))
+	return value, hmac.Equal([]byte(s.sign(purpose, value)), []byte(signed))
 }
 
 // pendingIDs returns the pending comments this browser posted.
@@ -51,7 +57,7 @@ func (s *Server) pendingIDs(r *http.Request) []int64 {
 	if err != nil {
 		return nil
 	}
-	value, ok := s.verify(c.Value)
+	value, ok := s.verify("pending", c.Value)
 	if !ok {
 		return nil
 	}
@@ -97,7 +103,7 @@ func (s *Server) setPending(w http.ResponseWriter, ids []int64) {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: pendingCookie, Value: s.sign(strings.Join(parts, ".")), Path: "/", MaxAge: 30 * 24 * 3600,
+		Name: pendingCookie, Value: s.sign("pending", strings.Join(parts, ".")), Path: "/", MaxAge: 30 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"),
 	})
 }
@@ -105,12 +111,12 @@ func (s *Server) setPending(w http.ResponseWriter, ids []int64) {
 // signPair signs two numbers for a purpose ("appeal", "answer"), as a
 // token for a link.
 func (s *Server) signPair(purpose string, a, b int64) string {
-	return s.sign(purpose + "." + strconv.FormatInt(a, 10) + "." + strconv.FormatInt(b, 10))
+	return s.sign(purpose, purpose+"."+strconv.FormatInt(a, 10)+"."+strconv.FormatInt(b, 10))
 }
 
 // verifyPair reads a token signPair made for the purpose.
 func (s *Server) verifyPair(purpose, token string) (a, b int64, ok bool) {
-	v, ok := s.verify(token)
+	v, ok := s.verify(purpose, token)
 	parts := strings.Split(v, ".")
 	if !ok || len(parts) != 3 || parts[0] != purpose {
 		return 0, 0, false

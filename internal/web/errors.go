@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/parley-org/parley"
@@ -21,6 +24,9 @@ func status(err error) int {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return http.StatusRequestEntityTooLarge
+	}
+	if errors.Is(err, bodyTimedOut) {
+		return http.StatusRequestTimeout
 	}
 	switch parley.ErrorCode(err) {
 	case parley.ENOTFOUND:
@@ -49,11 +55,47 @@ func status(err error) int {
 var bodyTooLarge = &parley.Error{Code: parley.ETOOLARGE,
 	Message: "What you sent is larger than this site accepts, more than any comment can be. Please shorten it."}
 
+// Reading a request's body fails only by the client's doing: it sent too
+// slowly for the server's ReadTimeout, or stopped before the end.
+var (
+	bodyTimedOut = &parley.Error{Code: parley.EBADREQUEST,
+		Message: "What you sent arrived too slowly, and the server stopped waiting for it. Please try again."}
+	bodyCutShort = &parley.Error{Code: parley.EBADREQUEST,
+		Message: "What you sent arrived incomplete: the connection ended before it did. Please try again."}
+)
+
+// bodyError is a failure to read a request's body (see clientBody).
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "read request body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// clientBody marks errors reading a request body as the client's, so that
+// a slow or vanished client is answered as such (408, 400) rather than
+// taken for a failure of the server, as a timeout elsewhere would be.
+type clientBody struct{ io.ReadCloser }
+
+func (b clientBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = &bodyError{err}
+	}
+	return n, err
+}
+
 // asDomain turns transport errors into domain errors.
 func asDomain(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return bodyTooLarge
+	}
+	var body *bodyError
+	if errors.As(err, &body) {
+		var ne net.Error
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return bodyTimedOut
+		}
+		return bodyCutShort
 	}
 	return err
 }
@@ -80,7 +122,7 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, for
 		return
 	}
 	setRetryAfter(w, err)
-	title := map[int]string{401: "Please sign in", 403: "Not allowed", 404: "Page not found", 409: "Not possible", 413: "Too large", 422: "Please check your input",
+	title := map[int]string{401: "Please sign in", 403: "Not allowed", 404: "Page not found", 408: "Too slow", 409: "Not possible", 413: "Too large", 422: "Please check your input",
 		429: "Please slow down", 503: "Temporarily unavailable"}[code]
 	if title == "" {
 		title = "Something went wrong"

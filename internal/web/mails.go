@@ -42,9 +42,9 @@ var linkMails = map[store.LinkPurpose]linkMail{
 // linkMessage is the mail that carries an emailed link.
 func (s *Server) linkMessage(u *parley.User, purpose store.LinkPurpose, link string) (mail.Message, error) {
 	lm := linkMails[purpose]
-	n := notice{Site: s.cfg.SiteName, Greeting: "Hello " + u.Name, Intro: []string{strings.Replace(lm.Intro, "%s", s.cfg.SiteName, 1)},
+	n := notice{Site: s.siteName(), Greeting: "Hello " + u.Name, Intro: []string{strings.Replace(lm.Intro, "%s", s.siteName(), 1)},
 		Link: link, Button: lm.Button, Outro: []string{lm.Expiry + " If you did not ask for this, you can ignore this message; nothing changes."}}
-	return n.message(u.Email, lm.Subject+" · "+s.cfg.SiteName)
+	return n.message(u.Email, lm.Subject+" · "+s.siteName())
 }
 
 // notice is a mail to one person about one thing (a moderation decision,
@@ -63,6 +63,23 @@ type notice struct {
 
 type noticeFact struct{ Label, Text string }
 
+// clean strips from every text of the notice the control characters (a
+// vertical tab, NEL) that stored text never holds: a notice quotes what
+// people typed, and a mail must say what the site would show.
+func (n *notice) clean() {
+	text := func(s string) string { c, _ := parley.CleanText(s); return c }
+	n.Greeting, n.Lead, n.Quote, n.LinkIntro, n.Button = text(n.Greeting), text(n.Lead), text(n.Quote), text(n.LinkIntro), text(n.Button)
+	for i := range n.Intro {
+		n.Intro[i] = text(n.Intro[i])
+	}
+	for i := range n.Facts {
+		n.Facts[i].Label, n.Facts[i].Text = text(n.Facts[i].Label), text(n.Facts[i].Text)
+	}
+	for i := range n.Outro {
+		n.Outro[i] = text(n.Outro[i])
+	}
+}
+
 var noticeHTML = template.Must(template.New("notice").Parse(`<!doctype html>
 <html><body style="font-family: sans-serif; line-height: 1.5; max-width: 38em">
 <p>{{.Greeting}},</p>
@@ -78,6 +95,8 @@ var noticeHTML = template.Must(template.New("notice").Parse(`<!doctype html>
 </body></html>`))
 
 func (n notice) message(to, subject string) (mail.Message, error) {
+	n.clean()
+	subject, _ = parley.CleanLine(subject)
 	var html bytes.Buffer
 	if err := noticeHTML.Execute(&html, n); err != nil {
 		return mail.Message{}, err

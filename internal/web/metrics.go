@@ -15,6 +15,9 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	posted   *prometheus.CounterVec
 	cache    *prometheus.CounterVec
+	refused  *prometheus.CounterVec
+	// formStampReuses counts comment forms sent back more than once.
+	formStampReuses prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -32,8 +35,14 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_page_cache_total", Help: "Page cache lookups by result.",
 		}, []string{"result"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_connections_refused_total", Help: "Connections refused over a cap, by the cap: client (one client network's share) or total.",
+		}, []string{"reason"}),
+		formStampReuses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parley_form_stamp_reuses_total", Help: "Comments posted with a comment form already used from the same network.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.posted, m.cache,
+	reg.MustRegister(m.requests, m.latency, m.posted, m.cache, m.refused, m.formStampReuses,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -45,4 +54,18 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 
 func (s *Server) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves the metrics at /metrics to anyone who reaches it:
+// mount it on an address only monitoring can reach, never the public one.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return mux
+}
+
+// ConnectionRefused counts a connection refused over a cap, for the
+// listener that refuses it.
+func (s *Server) ConnectionRefused(reason string) {
+	s.metrics.refused.WithLabelValues(reason).Inc()
 }

@@ -148,14 +148,14 @@ func bodyLimitFor(path string, n int64) int64 {
 }
 
 // limitBody refuses request bodies over n bytes, or the larger limit of
-// the console's paths.
+// the console's paths, and marks errors reading them as the client's.
 func limitBody(next http.Handler, n int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := bodyLimitFor(r.URL.Path, n)
 		if r.ContentLength > n {
 			w.Header().Set("Connection", "close")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, n)
+		r.Body = clientBody{http.MaxBytesReader(w, r.Body, n)}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -81,7 +81,7 @@ func retryFrom(q url.Values) retryForm {
 func retry(w http.ResponseWriter, r *http.Request, problem string) {
 	u, err := url.Parse(withNote(backTo(r), "problem", problem))
 	if err != nil {
-		http.Redirect(w, r, "/moderation", http.StatusSeeOther)
+		redirect(w, r, "/moderation", http.StatusSeeOther)
 		return
 	}
 	q := u.Query()
@@ -91,7 +91,7 @@ func retry(w http.ResponseWriter, r *http.Request, problem string) {
 		}
 	}
 	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	redirect(w, r, u.String(), http.StatusSeeOther)
 }
 
 // moderatorActor is the signed-in moderator, for the audit log.
@@ -181,16 +181,6 @@ func queueURL(q store.Queue, debateID, before int64) string {
 	return "/moderation?" + v.Encode()
 }
 
-// backTo is where a console form returns: its "back" field when that is a
-// console address, or the pending queue.
-func backTo(r *http.Request) string {
-	back := r.PostForm.Get("back")
-	if !strings.HasPrefix(back, "/moderation") || strings.HasPrefix(back, "//") {
-		return "/moderation"
-	}
-	return back
-}
-
 // withNote adds a note (done or problem) to a console address.
 func withNote(back, key, note string) string {
 	u, err := url.Parse(back)
@@ -225,7 +215,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 		retry(w, r, parley.ErrorMessage(err)+" "+strings.Join(fieldMessages(err), " "))
 		return
 	}
-	http.Redirect(w, r, withNote(backTo(r), "done", decisionNote(d.Verb, n)), http.StatusSeeOther)
+	redirect(w, r, withNote(backTo(r), "done", decisionNote(d.Verb, n)), http.StatusSeeOther)
 }
 
 func fieldMessages(err error) []string {
@@ -246,6 +236,10 @@ func decisionNote(v parley.ModerationVerb, n int) string {
 // statement of reasons for each comment it removes from view, and the
 // spam/not-spam lessons (the classifier learns them after the commit).
 func (s *Server) decide(ctx context.Context, d parley.Decision, by store.Actor) (int, error) {
+	// Cleaned here, so that the statement mails the reason as it is stored.
+	if err := d.Validate(); err != nil {
+		return 0, err
+	}
 	var done []store.Moderated
 	err := s.store.Atomically(ctx, func(ctx context.Context) error {
 		var err error
@@ -365,7 +359,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		retry(w, r, parley.ErrorMessage(err))
 		return
 	}
-	http.Redirect(w, r, withNote(backTo(r), "done", "Banned the "+b.Label+"."), http.StatusSeeOther)
+	redirect(w, r, withNote(backTo(r), "done", "Banned the "+b.Label+"."), http.StatusSeeOther)
 }
 
 type bansPage struct {
@@ -389,7 +383,7 @@ func (s *Server) handleLiftBan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/moderation/bans?done="+url.QueryEscape("The ban is lifted."), http.StatusSeeOther)
+	redirect(w, r, "/moderation/bans?done="+url.QueryEscape("The ban is lifted."), http.StatusSeeOther)
 }
 
 // handleDecideAppeal settles an appeal: the comment comes back, or the
@@ -429,7 +423,7 @@ func (s *Server) handleDecideAppeal(w http.ResponseWriter, r *http.Request) {
 	if reverse {
 		note = "Appeal decided: the comment is restored, and its author is told."
 	}
-	http.Redirect(w, r, withNote(backTo(r), "done", note), http.StatusSeeOther)
+	redirect(w, r, withNote(backTo(r), "done", note), http.StatusSeeOther)
 }
 
 type moderationLogPage struct {
@@ -532,7 +526,7 @@ func (s *Server) handleSavePolicy(w http.ResponseWriter, r *http.Request) {
 	if len(problems) == 0 {
 		err = s.store.SetPolicy(ctx, d.ID, mode == "all", p, moderatorActor(r))
 		if err == nil {
-			http.Redirect(w, r, "/moderation/debates/"+strconv.FormatInt(d.ID, 10)+"/policy?saved=1", http.StatusSeeOther)
+			redirect(w, r, "/moderation/debates/"+strconv.FormatInt(d.ID, 10)+"/policy?saved=1", http.StatusSeeOther)
 			return
 		}
 		if status(err) >= 500 {

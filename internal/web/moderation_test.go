@@ -235,7 +235,7 @@ func TestARemovedCommentsAuthorIsToldWhyAndMayAppealOnce(t *testing.T) {
 		t.Fatalf("trash without a rule: %s", r.header.Get("Location"))
 	}
 	r = s.postForm(mod, "/moderation/decisions", url.Values{"ids": {id}, "action": {"trash"}, "category": {"harassment"},
-		"reason": {"It names a classmate."}})
+		"reason": {"It names\va classmate.\u0085"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	wantLacks(t, s.get("/debates/votes").body, "pay taxes")
 
@@ -244,8 +244,14 @@ func TestARemovedCommentsAuthorIsToldWhyAndMayAppealOnce(t *testing.T) {
 		t.Fatalf("statement: to %v, %q", m.To, m.Subject)
 	}
 	// A guest's address is unproven: the mail names the comment without quoting it.
-	wantContains(t, m.Text, "Harassment or personal attack", "It names a classmate.", "a person did", "appeal once", "Your comment #"+id)
+	wantContains(t, m.Text, "Harassment or personal attack", "It namesa classmate.", "a person did", "appeal once", "Your comment #"+id)
 	wantLacks(t, m.Text, "pay taxes")
+	// The control characters the moderator's text held are stripped, as in the log.
+	for _, part := range []string{m.Text, m.HTML} {
+		if strings.ContainsAny(part, "\v\u0085") {
+			t.Errorf("the statement keeps control characters: %q", part)
+		}
+	}
 	link := appealLink.FindString(m.Text)
 	if link == "" {
 		t.Fatalf("no appeal link in:\n%s", m.Text)
@@ -288,7 +294,7 @@ func TestARemovedCommentsAuthorIsToldWhyAndMayAppealOnce(t *testing.T) {
 	if !strings.Contains(decided.header.Get("Location"), "problem=") {
 		t.Errorf("an appeal was decided twice")
 	}
-	wantContains(t, s.getAs(mod, "/moderation/log").body, "appeal-reversed", "trash", "It names a classmate.")
+	wantContains(t, s.getAs(mod, "/moderation/log").body, "appeal-reversed", "trash", "It namesa classmate.")
 
 	// Pending spam filed by a moderator sends nothing (no backscatter).
 	spamC := s.comment(d, 0, "Bot", "Cheap watches here")

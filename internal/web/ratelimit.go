@@ -116,16 +116,13 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 	}
 }
 
-// clientNet names the network a request comes from: its address, or for
-// IPv6 its /64, where one household or host holds many addresses. Behind a
-// trusted proxy it is the address the proxy saw (the last X-Forwarded-For
-// entry that is not itself a trusted proxy).
+// clientNet names the network a request comes from, as bans do
+// (parley.Network): an IPv4 /24 or an IPv6 /64, since one household, office
+// or host holds many addresses of either. Behind a trusted proxy it is the
+// network of the address the proxy saw (the last X-Forwarded-For entry that
+// is not itself a trusted proxy).
 func (s *Server) clientNet(r *http.Request) string {
-	ip := s.clientAddr(r)
-	if ip.Is6() {
-		return netip.PrefixFrom(ip, 64).Masked().String()
-	}
-	return ip.String()
+	return networkOf(s.clientAddr(r))
 }
 
 func (s *Server) trusted(ip netip.Addr) bool {

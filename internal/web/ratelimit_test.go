@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -57,11 +58,12 @@ func TestPostingTooFastIsRefusedWithRetryAfter(t *testing.T) {
 func TestClientNetworkBehindTrustedProxies(t *testing.T) {
 	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
 	for _, tc := range []struct{ remote, forwarded, want string }{
-		{"203.0.113.7:4000", "", "203.0.113.7"},
-		{"203.0.113.7:4000", "198.51.100.1", "203.0.113.7"},                  // not a proxy we trust: ignore the header
-		{"10.0.0.2:4000", "198.51.100.1", "198.51.100.1"},                    // our proxy says who it saw
-		{"10.0.0.2:4000", "6.6.6.6, 198.51.100.1, 10.0.0.9", "198.51.100.1"}, // the client cannot forge past our proxies
+		{"203.0.113.7:4000", "", "203.0.113.0/24"},
+		{"203.0.113.7:4000", "198.51.100.1", "203.0.113.0/24"},                  // not a proxy we trust: ignore the header
+		{"10.0.0.2:4000", "198.51.100.1", "198.51.100.0/24"},                    // our proxy says who it saw
+		{"10.0.0.2:4000", "6.6.6.6, 198.51.100.1, 10.0.0.9", "198.51.100.0/24"}, // the client cannot forge past our proxies
 		{"[2001:db8:1:2:3:4:5:6]:80", "", "2001:db8:1:2::/64"},
+		{"[::ffff:203.0.113.9]:80", "", "203.0.113.0/24"},
 	} {
 		r := &http.Request{RemoteAddr: tc.remote, Header: http.Header{}, URL: &url.URL{}}
 		if tc.forwarded != "" {
@@ -71,4 +73,23 @@ func TestClientNetworkBehindTrustedProxies(t *testing.T) {
 			t.Errorf("%s via %q: got %s, want %s", tc.remote, tc.forwarded, got, tc.want)
 		}
 	}
+}
+
+// Posting is limited per network, as documented and as bans count: a
+// second address in the same IPv4 /24 shares the first one's allowance.
+func TestPostingIsLimitedPerNetwork(t *testing.T) {
+	s := newSite(t, Config{PostsPerMinute: 1, PostBurst: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	s.debate("nets", parley.DebatePublished, false)
+	post := func(i int, from string) response {
+		return s.api(http.MethodPost, "/api/v1/debates/nets/comments",
+			map[string]string{"author_name": "Guest " + strconv.Itoa(i), "author_email": "g" + strconv.Itoa(i) + "@example.org", "body": "Post " + strconv.Itoa(i)},
+			"X-Forwarded-For", from)
+	}
+	wantStatus(t, post(1, "203.0.113.7"), http.StatusCreated)
+	wantStatus(t, post(2, "203.0.113.8"), http.StatusCreated)
+	wantStatus(t, post(3, "203.0.113.200"), http.StatusTooManyRequests)
+	wantStatus(t, post(4, "203.0.114.1"), http.StatusCreated) // the next network has its own
+	wantStatus(t, post(5, "2001:db8:1:2::1"), http.StatusCreated)
+	wantStatus(t, post(6, "2001:db8:1:2::ffff"), http.StatusCreated)
+	wantStatus(t, post(7, "2001:db8:1:2:ab::1"), http.StatusTooManyRequests)
 }

@@ -38,8 +38,8 @@ const (
 
 // screen decides the status of a new comment, or of a new text for the
 // comment editing (0 for a new one), and what moderators are told about
-// it. trap is formTrap's verdict ("" when the form looked human).
-func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *parley.NewComment, html string, trap parley.CommentStatus, editing int64) (parley.CommentStatus, store.Screening, error) {
+// it. trap is formTrap's verdict (empty for the API and for edits).
+func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *parley.NewComment, html string, trap trapVerdict, editing int64) (parley.CommentStatus, store.Screening, error) {
 	ctx := r.Context()
 	addr := s.clientAddr(r)
 	sc := store.Screening{IPHash: s.addressHash("ip", addr.String()), NetHash: s.addressHash("net", networkOf(addr))}
@@ -64,18 +64,27 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 		}
 	}
 
-	status := trap
+	status := trap.status
 	hold := func(to parley.CommentStatus, why string) {
 		sc.HoldReasons = append(sc.HoldReasons, why)
 		if status != parley.CommentSpam {
 			status = to
 		}
 	}
-	switch trap {
-	case parley.CommentSpam:
-		sc.HoldReasons = append(sc.HoldReasons, "The hidden form field that only programs fill in was filled in")
-	case parley.CommentPending:
-		sc.HoldReasons = append(sc.HoldReasons, "The form was sent back faster than a person writes, or without the time it was shown")
+	if trap.reason != "" {
+		sc.HoldReasons = append(sc.HoldReasons, trap.reason)
+	}
+	if trap.stamp != "" {
+		// One form, shown once, carries one comment from a network; a page
+		// served from the cache shares its stamp among readers elsewhere.
+		uses, err := s.store.UseFormStamp(ctx, s.keyed("stamp", trap.stamp, sc.NetHash))
+		if err != nil {
+			return "", sc, err
+		}
+		if uses > 1 {
+			s.metrics.formStampReuses.Inc()
+			hold(parley.CommentPending, fmt.Sprintf("The same comment form was sent %d times from this network", uses))
+		}
 	}
 	if d.HoldForReview {
 		hold(parley.CommentPending, "This debate holds every comment for review")
@@ -223,17 +232,13 @@ func (s *Server) clientAddr(r *http.Request) netip.Addr {
 	return ip
 }
 
-// networkOf is the network a ban by network covers: an IPv4 /24 or an
-// IPv6 /64, which one household, office or host holds.
+// networkOf is the network a ban by network covers (parley.Network), or
+// "" for no address.
 func networkOf(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return ""
 	}
-	bits := 24
-	if ip.Is6() {
-		bits = 64
-	}
-	return netip.PrefixFrom(ip, bits).Masked().String()
+	return parley.Network(ip).String()
 }
 
 // addressHash is a keyed hash of an address, network or text: it lets

@@ -47,7 +47,7 @@ func BenchmarkSpamCheck(b *testing.B) {
 				in := &parley.NewComment{AuthorName: "Bench", AuthorEmail: "bench@example.org", Body: bodies[i%len(bodies)]}
 				html := s.srv.comments.Render(in.Body)
 				start := time.Now()
-				if _, _, err := s.srv.screen(req, d, nil, in, html, "", 0); err != nil {
+				if _, _, err := s.srv.screen(req, d, nil, in, html, trapVerdict{}, 0); err != nil {
 					b.Fatal(err)
 				}
 				took = append(took, time.Since(start))

@@ -115,12 +115,10 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u := currentUser(r)
 		switch {
-		case a == operators && localMonitor(r):
-			h(w, r)
 		case u == nil && strings.HasPrefix(r.URL.Path, "/api/"):
 			s.apiFail(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Sign in or send an API token to do this."))
 		case u == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case u == nil:
 			// A form whose session ended meanwhile: keep what was typed.
 			s.failForm(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Please sign in to do this. Your session may have ended."),
@@ -131,12 +129,6 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 		}
 	}
-}
-
-// localMonitor reports whether a request comes straight from the server's
-// own machine, as a local Prometheus or health check does.
-func localMonitor(r *http.Request) bool {
-	return remoteIP(r.RemoteAddr).IsLoopback() && r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == ""
 }
 
 // startSession signs the account in on this browser, ending the session
@@ -152,6 +144,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *parley.
 		return err
 	}
 	s.setSessionCookie(w, token)
+	s.rememberDevice(w, u)
 	return nil
 }
 
@@ -171,15 +164,3 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 
 // https reports whether the site is served over TLS, so cookies must be Secure.
 func (s *Server) https() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
-
-// safeNext is where to go after signing in: a path on this site, never
-// another site (an open redirect would lend phishing our address).
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
-}
