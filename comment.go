@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -162,6 +163,11 @@ func (c *NewComment) Validate(maxBody int) error {
 func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	// net/mail takes any UTF-8 in an atom, so "a\u202e@x.org" or a
+	// zero-width space in the domain would pass: no address needs them.
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isStrippedControl(r) || unicode.Is(unicode.Cf, r) }) {
 		return false
 	}
 	at := strings.LastIndexByte(s, '@')

@@ -66,6 +66,9 @@ func Slugify(title string) string {
 				b.WriteString(f)
 				dash = false
 			}
+		case unicode.IsMark(r):
+			// A combining accent belongs to its letter ("re\u0301sume\u0301",
+			// as typed on some keyboards): it must not split the word.
 		default:
 			if !dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -73,8 +76,21 @@ func Slugify(title string) string {
 			}
 		}
 	}
-	return strings.Trim(b.String(), "-")
+	slug := strings.Trim(b.String(), "-")
+	// validSlug allows maxSlugLen bytes; a long title must still make a
+	// slug that passes, so cut at the last dash that fits, or mid-word.
+	if len(slug) > maxSlugLen {
+		slug = slug[:maxSlugLen]
+		if i := strings.LastIndexByte(slug, '-'); i > maxSlugLen/2 {
+			slug = slug[:i]
+		}
+		slug = strings.TrimRight(slug, "-")
+	}
+	return slug
 }
+
+// maxSlugLen is the longest slug, in bytes (all ASCII).
+const maxSlugLen = 100
 
 var foldASCII = map[rune]string{
 	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'æ': "ae", 'ç': "c",
@@ -87,7 +103,7 @@ var foldASCII = map[rune]string{
 
 // validSlug reports whether s could have come from Slugify.
 func validSlug(s string) bool {
-	if s == "" || len(s) > 100 || s[0] == '-' || s[len(s)-1] == '-' {
+	if s == "" || len(s) > maxSlugLen || s[0] == '-' || s[len(s)-1] == '-' {
 		return false
 	}
 	for _, r := range s {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/akismet"
+	"github.com/parley-org/parley/internal/connlimit"
 	"github.com/parley-org/parley/internal/demo"
 	"github.com/parley-org/parley/internal/importer"
 	"github.com/parley-org/parley/internal/mail"
@@ -93,12 +94,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // PARLEY_* environment variable as its default.
 type options struct {
 	addr, database, dataDir, baseURL, logLevel, logFormat string
-	demo                                                  bool
+	demo, remoteImages                                    bool
 	maxComment, maxDepth, postRate, postBurst             int
 	trustedProxies, smtpURL, mailFrom                     string
 	akismetKey, akismetURL                                string
 	shutdownTimeout, minFillTime, ipRetention             time.Duration
 	answerLinkTTL, reminderAfter                          time.Duration
+	metricsAddr                                           string
+	maxConns, maxConnsPerClient                           int
 	// user create
 	email, name, role string
 }
@@ -130,8 +133,15 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 		fs.StringVar(&o.name, "name", "", "the name shown with the account's comments (default: the address's local part)")
 		fs.StringVar(&o.role, "role", "participant", "participant, expert, moderator, editor or admin")
 	}
+	if cmd == "serve" || cmd == "debate import" {
+		remoteImages := false
+		if v, err := strconv.ParseBool(e.getenv("PARLEY_REMOTE_IMAGES")); err == nil {
+			remoteImages = v
+		}
+		fs.BoolVar(&o.remoteImages, "remote-images", remoteImages, "let articles, bios and answers show Markdown images from other sites, which every reader's browser then fetches; off, only the site's own media is shown and other images become links (PARLEY_REMOTE_IMAGES)")
+	}
 	if cmd == "serve" {
-		str(&o.addr, "addr", "PARLEY_ADDR", "localhost:8080", "address to listen on (host:port; :8080 for every interface)")
+		str(&o.addr, "addr", "PARLEY_ADDR", defaultAddr, "address to listen on (host:port; :8080 for every interface)")
 		str(&o.smtpURL, "smtp-url", "PARLEY_SMTP_URL", "", "SMTP server for outgoing mail: smtp://user:pass@host:587 (STARTTLS), smtps://…:465 (TLS); empty logs mail and keeps it in the admins' dev mailbox")
 		str(&o.mailFrom, "mail-from", "PARLEY_MAIL_FROM", "", "From address of outgoing mail (default Parley <noreply@HOST of the base URL>)")
 		demoDefault := true
@@ -144,6 +154,9 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 		integer(&o.postRate, "post-rate", "PARLEY_POST_RATE", 6, "comments a client network may post a minute, after a burst; 0 for no limit")
 		integer(&o.postBurst, "post-burst", "PARLEY_POST_BURST", 10, "comments a client network may post at once")
 		str(&o.trustedProxies, "trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For names the client: comma-separated addresses or CIDR ranges")
+		str(&o.metricsAddr, "metrics-addr", "PARLEY_METRICS_ADDR", "", "address to serve Prometheus metrics on, apart from the site, such as 127.0.0.1:9090; empty serves them only to admins on the site")
+		integer(&o.maxConns, "max-conns", "PARLEY_MAX_CONNS", 10000, "connections the site holds open at once; more are closed at once; 0 for no limit")
+		integer(&o.maxConnsPerClient, "max-conns-per-client", "PARLEY_MAX_CONNS_PER_CLIENT", 256, "connections one client network (an IPv4 /24 or IPv6 /64) may hold open; trusted proxies have no such limit; 0 for no limit")
 		timeout := 15 * time.Second
 		if d, err := time.ParseDuration(e.getenv("PARLEY_SHUTDOWN_TIMEOUT")); err == nil {
 			timeout = d
@@ -240,23 +253,23 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if o.demo {
-		loaded, err := demo.Load(ctx, st, md, time.Now())
-		if err != nil {
-			return fmt.Errorf("load demo content: %w", err)
-		}
-		if loaded {
-			log.Info("loaded demo content into the new database; run with --demo=false to start empty")
-		}
-	}
-
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
 	baseURL := o.baseURL
 	if baseURL == "" {
-		baseURL = "http://" + displayAddr(ln.Addr().String())
+		baseURL = "http://" + displayAddr(o.addr, ln.Addr().String())
+	}
+	if o.demo {
+		// After the base URL is known: demo comments link their @mentions, as posted ones do.
+		loaded, err := demo.Load(ctx, st, md, time.Now(), baseURL)
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		if loaded {
+			log.Info("loaded demo content into the new database; run with --demo=false to start empty")
+		}
 	}
 	proxies, err := parsePrefixes(o.trustedProxies)
 	if err != nil {
@@ -276,6 +289,9 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if o.answerLinkTTL <= 0 || o.reminderAfter <= 0 {
 		return errors.New("--answer-link-ttl and --reminder-after: give positive durations, such as 504h and 96h")
 	}
+	if o.maxConns < 0 || o.maxConnsPerClient < 0 {
+		return errors.New("--max-conns and --max-conns-per-client: give 0 (no limit) or more")
+	}
 	var spamService *akismet.Client
 	if o.akismetKey != "" {
 		if spamService, err = akismet.New(o.akismetKey, o.akismetURL, baseURL, nil); err != nil {
@@ -285,7 +301,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
 		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender, MinFillTime: fillTime(o.minFillTime),
-		IPRetention: o.ipRetention, Akismet: spamService, AnswerLinkTTL: o.answerLinkTTL, ReminderAfter: o.reminderAfter}, st, md, log)
+		IPRetention: o.ipRetention, Akismet: spamService, AnswerLinkTTL: o.answerLinkTTL, ReminderAfter: o.reminderAfter,
+		RemoteImages: o.remoteImages}, st, md, log)
 	if err != nil {
 		return err
 	}
@@ -294,14 +311,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	go srv.Run(workCtx)
-	httpServer := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpServer := newHTTPServer(srv, log)
 	// Other nodes sharing a PostgreSQL database tell this one what they
 	// change; serve only once listening, so that no change goes unheard.
 	watchCtx, stopWatching := context.WithCancel(ctx)
@@ -315,24 +325,65 @@ func serve(ctx context.Context, e *env, args []string) error {
 	case <-ctx.Done():
 		return nil
 	}
-	served := make(chan error, 1)
+	// Metrics have an address of their own: on the site's, a local proxy's
+	// requests would look like a local scraper's.
+	var metricsServer *http.Server
+	var metricsLn net.Listener
+	if o.metricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", o.metricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		metricsServer = newHTTPServer(srv.MetricsHandler(), log)
+	}
+	// Trusted proxies carry every client's connections, so only the total
+	// caps theirs.
+	ln = connlimit.New(ln, connlimit.Config{PerClient: o.maxConnsPerClient, Total: o.maxConns,
+		Exempt: proxies, Refused: srv.ConnectionRefused})
+	served := make(chan error, 2)
 	go func() { served <- httpServer.Serve(ln) }()
+	if metricsServer != nil {
+		go func() { served <- metricsServer.Serve(metricsLn) }()
+		log.Info("serving metrics", "addr", metricsLn.Addr().String())
+	}
 	fmt.Fprintf(e.stdout, "Parley is running at %s (database: %s)\n", baseURL, st.Dialect())
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", baseURL, "database", st.Dialect())
 
 	select {
 	case err := <-served:
+		httpServer.Close()
+		if metricsServer != nil {
+			metricsServer.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
 	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+	err = httpServer.Shutdown(shutdownCtx)
+	// Metrics stay up while requests finish, and go next.
+	if metricsServer != nil {
+		err = errors.Join(err, metricsServer.Shutdown(shutdownCtx))
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newHTTPServer serves h with timeouts, so that slow clients cannot hold
+// connections for ever.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // fillTime is the web configuration's form of --min-fill-time, where 0 is "off".
@@ -371,6 +422,11 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 			if err != nil {
 				return nil, err
 			}
+			if a.Zone() != "" {
+				return nil, fmt.Errorf("%s: a proxy's address has no zone", f)
+			}
+			// Clients' addresses are compared unmapped: so is the proxy's.
+			a = a.Unmap()
 			out = append(out, netip.PrefixFrom(a, a.BitLen()))
 			continue
 		}
@@ -378,16 +434,29 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		if err != nil {
 			return nil, err
 		}
+		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("%s: an IPv4-mapped range must be /96 or longer", f)
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
 		out = append(out, p.Masked())
 	}
 	return out, nil
 }
 
-// displayAddr turns a listen address into one a browser can open.
-func displayAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
+// defaultAddr is where Parley listens unless told otherwise; the README
+// and "user create" send people to it.
+const defaultAddr = "localhost:8080"
+
+// displayAddr is the address a browser opens for a listener: the host as
+// configured rather than as resolved (cookies are per host name, so the
+// links in mail must name the host people type), with the port it got.
+func displayAddr(configured, listened string) string {
+	host, _, err := net.SplitHostPort(configured)
+	_, port, err2 := net.SplitHostPort(listened)
+	if err != nil || err2 != nil {
+		return listened
 	}
 	if host == "" || host == "::" || host == "0.0.0.0" {
 		host = "localhost"
@@ -454,7 +523,7 @@ func importDebate(ctx context.Context, e *env, args []string) error {
 	if old, err := st.DebateBySlug(ctx, d.Slug); err == nil {
 		d.PublishedAt, d.HoldForReview = old.PublishedAt, old.HoldForReview
 	}
-	d.BodyHTML = markup.NewArticle().Render(d.BodyMD)
+	d.BodyHTML = markup.NewArticle(markup.WithRemoteImages(o.remoteImages)).Render(d.BodyMD)
 	created, err := st.SaveDebate(ctx, d)
 	if err != nil {
 		return fmt.Errorf("%s: %s", file, describe(err))

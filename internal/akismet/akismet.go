@@ -42,6 +42,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultEndpoint is the Akismet service used when New is given no endpoint.
@@ -390,7 +391,12 @@ func helpText(h http.Header, scrub func(string) string) string {
 	}
 	s := scrub(strings.Join(parts, "; "))
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		// Cut at a rune's start, so valid text stays valid.
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

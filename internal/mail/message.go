@@ -144,6 +144,8 @@ func parseFrom(from string) (sender, error) {
 	return sender{header: a.String(), domain: strings.ToLower(a.Address[at+1:])}, nil
 }
 
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
 // build validates m and turns it into a go-mail message. It returns the message, the bare
 // recipient address and the Message-ID.
 func build(m Message, from sender, now time.Time) (*gomail.Msg, string, string, error) {
@@ -171,14 +173,17 @@ func build(m Message, from sender, now time.Time) (*gomail.Msg, string, string, 
 	for _, name := range names {
 		msg.SetGenHeader(gomail.Header(name), m.Headers[name])
 	}
+	// Line ends are the transport's, and mime/quotedprintable drops the LF
+	// of "\ré\n" (a CR, then a non-ASCII byte): send only LFs.
+	text, html := lineEnds.Replace(m.Text), lineEnds.Replace(m.HTML)
 	switch {
-	case m.Text != "" && m.HTML != "":
-		msg.SetBodyString(gomail.TypeTextPlain, m.Text)
-		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
-	case m.Text != "":
-		msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	case text != "" && html != "":
+		msg.SetBodyString(gomail.TypeTextPlain, text)
+		msg.AddAlternativeString(gomail.TypeTextHTML, html)
+	case text != "":
+		msg.SetBodyString(gomail.TypeTextPlain, text)
 	default:
-		msg.SetBodyString(gomail.TypeTextHTML, m.HTML)
+		msg.SetBodyString(gomail.TypeTextHTML, html)
 	}
 	return msg, to, id, nil
 }

@@ -57,7 +57,15 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error repeats the URL, password included
 		}
+		// An unescaped "/", "?" or "#" in a password ends the host early, and
+		// url.Parse would quote the start of the password as the port.
+		if strings.Contains(err.Error(), "port") {
+			return nil, errors.New("mail: the SMTP URL's port is not valid (percent-encode / ? # @ in the user name and password)")
+		}
 		return nil, fmt.Errorf("mail: the SMTP URL is not valid: %v", err)
+	}
+	if u.Fragment != "" {
+		return nil, errors.New("mail: the SMTP URL cannot have a fragment (percent-encode # in the user name and password)")
 	}
 	s := &SMTP{starttls: gomail.TLSMandatory, timeout: DefaultTimeout}
 	switch u.Scheme {
@@ -75,7 +83,8 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("mail: the SMTP URL's port %q is not valid", p)
+			// Not quoted: it may be the start of a password with an unescaped "#".
+			return nil, errors.New("mail: the SMTP URL's port is not valid: use a number from 1 to 65535")
 		}
 		s.port = n
 	}

@@ -300,7 +300,9 @@ func (a *analysis) tokenize() {
 		w := a.words[start:]
 		switch {
 		case latin && other:
-			w = foldLookalikes(w)
+			// Folded, "fееее" (Cyrillic е) reads "feeee": keep three of a
+			// letter as for Latin text, or the disguise makes another word.
+			w = squeezeRepeats(foldLookalikes(w))
 			a.words = a.words[:start+len(w)]
 		case digits == runes && digits >= 5:
 			a.words = a.words[:start]
@@ -341,6 +343,18 @@ func foldLookalikes(w []byte) []byte {
 			out = append(out, w[i:i+n]...)
 		}
 		i += n
+	}
+	return out
+}
+
+// squeezeRepeats keeps at most three of a Latin letter in a row, in place.
+func squeezeRepeats(w []byte) []byte {
+	out := w[:0]
+	for _, c := range w {
+		if n := len(out); isLetterByte(c) && n >= 3 && out[n-1] == c && out[n-2] == c && out[n-3] == c {
+			continue
+		}
+		out = append(out, c)
 	}
 	return out
 }

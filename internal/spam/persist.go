@@ -89,11 +89,19 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	}
 	bits := r.byte()
 	pending, spam, bias := r.float64(), r.float64(), r.float64()
-	if r.err == nil && (bits < 10 || bits > 26) {
+	// Checked before allocating 1<<bits weights: a file cut short after
+	// its bits must not get past here with, say, 40 of them.
+	if r.err != nil {
+		return fmt.Errorf("model file: %w", r.err)
+	}
+	if bits < 10 || bits > 26 {
 		return fmt.Errorf("model file with %d hash bits", bits)
 	}
-	if r.err == nil && !(0 <= pending && pending <= spam && spam <= 1) {
+	if !(0 <= pending && pending <= spam && spam <= 1) {
 		return fmt.Errorf("model file with thresholds %v and %v", pending, spam)
+	}
+	if math.IsNaN(bias) || math.IsInf(bias, 0) {
+		return fmt.Errorf("model file with bias %v", bias)
 	}
 	weights := make([]float32, 1<<bits)
 	count := r.uvarint()
@@ -103,6 +111,10 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 		w := fromBF16(r.uint16())
 		if s >= uint64(len(weights)) {
 			return errors.New("model file: weight out of range")
+		}
+		// One NaN or infinite weight would make every score that uses it NaN.
+		if math.IsNaN(float64(w)) || math.IsInf(float64(w), 0) {
+			return errors.New("model file: a weight is not a finite number")
 		}
 		weights[s] = w
 	}
@@ -226,13 +238,38 @@ func (m *Model) ApplyLearned(b []byte) error {
 		if s >= uint64(len(m.weights)) {
 			return errors.New("spam: saved lessons: change out of range")
 		}
+		if math.IsNaN(float64(d)) || math.IsInf(float64(d), 0) {
+			return errors.New("spam: saved lessons: a change is not a finite number")
+		}
 		changes = append(changes, change{uint32(s), d})
+	}
+	// The count must not wrap around to a negative number of decisions.
+	if r.err == nil && decisions > uint64(math.MaxInt32) {
+		return fmt.Errorf("spam: saved lessons of %d decisions", decisions)
 	}
 	if r.err != nil {
 		return fmt.Errorf("spam: saved lessons: %w", r.err)
 	}
 	if len(r.b) != 0 {
 		return errors.New("spam: saved lessons: trailing bytes")
+	}
+	// Finite changes can still add up to an infinite weight: check the sums
+	// first, so that bad lessons leave the model as it was.
+	sums := make(map[uint32]float32, len(changes))
+	for _, c := range changes {
+		if _, ok := sums[c.slot]; !ok {
+			sums[c.slot] = m.learned.deltas[c.slot]
+		}
+		sums[c.slot] += c.d
+	}
+	for slot, d := range sums {
+		w, ok := m.learned.trained[slot]
+		if !ok {
+			w = m.weights[slot]
+		}
+		if math.IsInf(float64(d), 0) || math.IsNaN(float64(d)) || math.IsInf(float64(w+d), 0) {
+			return errors.New("spam: saved lessons: a weight would not be a finite number")
+		}
 	}
 	for _, c := range changes {
 		m.change(c.slot, c.d)
