@@ -114,7 +114,8 @@ func TestBrowserAccountAndConsole(t *testing.T) {
 
 	// 5. Edit it within the window: it shows as edited.
 	edit := fmt.Sprintf("#comment-%d > article footer a.edit", id)
-	b.do("open the edit page", chromedp.Click(chromedp.CSS(edit)), chromedp.WaitVisible(chromedp.CSS("form textarea#body")))
+	b.submit("open the edit page", edit)
+	b.do("wait for the edit page", chromedp.WaitVisible(chromedp.CSS("form textarea#body")))
 	edited := "Edited comment " + marker + ": more trees, fewer cars, wider pavements."
 	b.do("change the text", chromedp.SetValue(chromedp.CSS("textarea#body"), edited))
 	b.submit("save the edit", "form.comment-form button[type=submit]")

@@ -118,8 +118,8 @@ func typeText(sel, text string) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// pressAndLoad types keys on the page, as a moderator does, and waits for
-// the page that the keys' form post leads to.
+// pressAndLoad types keys on the page, as a moderator does, waits for the
+// page that the keys' form post leads to and checks it with axe-core.
 func (b *browser) pressAndLoad(step, keys string) *network.Response {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
@@ -128,6 +128,7 @@ func (b *browser) pressAndLoad(step, keys string) *network.Response {
 	if err != nil {
 		b.t.Fatalf("%s: press %q and wait for the next page: %v", step, keys, err)
 	}
+	b.checkA11y(step)
 	return res
 }
 

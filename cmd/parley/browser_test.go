@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/parley-org/parley/internal/testnote"
 )
 
 // The browser test drives the real pages in headless Chromium: it posts a
@@ -36,7 +38,7 @@ func chromiumPath(t *testing.T) string {
 	if os.Getenv("PARLEY_REQUIRE_BROWSER") != "" {
 		t.Fatal(msg + " (PARLEY_REQUIRE_BROWSER is set, so the browser test may not skip)")
 	}
-	t.Skip(msg)
+	testnote.Skip(t, "browser tests", testnote.NoChromium)
 	return ""
 }
 
@@ -44,6 +46,17 @@ func chromiumPath(t *testing.T) string {
 type browser struct {
 	t   *testing.T
 	ctx context.Context // the tab's context, which has run once
+	// noScript is set while the page runs without JavaScript.
+	noScript bool
+}
+
+// javaScript turns the page's JavaScript on or off, as a reader's browser may.
+func (b *browser) javaScript(on bool) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
+		b.t.Fatalf("turn JavaScript on=%v: %v", on, err)
+	}
+	b.noScript = !on
 }
 
 // stepTimeout bounds one step, so that a wait that cannot end (a click that
@@ -70,14 +83,18 @@ func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	runStep(b, step, chromedp.Steps(actions...))
 }
 
-// navigate opens url and returns the status of the HTML document.
+// navigate opens url, checks the page with axe-core (browser_axe_test.go)
+// and returns the status of the HTML document.
 func (b *browser) navigate(step, url string) int64 {
 	b.t.Helper()
-	return runStep(b, step+": open "+url, chromedp.NavigateResponse(url)).Status
+	status := runStep(b, step+": open "+url, chromedp.NavigateResponse(url)).Status
+	b.checkA11y(step)
+	return status
 }
 
-// submit clicks a submit button, as a reader does, and waits for the page
-// that the post leads to (after any redirect) to load.
+// submit clicks a submit button, as a reader does, waits for the page
+// that the post leads to (after any redirect) to load and checks it with
+// axe-core.
 func (b *browser) submit(step, button string) *network.Response {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
@@ -86,6 +103,7 @@ func (b *browser) submit(step, button string) *network.Response {
 	if err != nil {
 		b.t.Fatalf("%s: click %s and wait for the next page: %v", step, button, err)
 	}
+	b.checkA11y(step)
 	return res
 }
 
@@ -187,8 +205,13 @@ func (b *browser) postedID(step string) (string, int64) {
 // the Content-Security-Policy. The whole session has 90 seconds.
 func startBrowser(t *testing.T, execPath string, start time.Time) *browser {
 	t.Helper()
-	// The whole browser session has 90 seconds.
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	return startBrowserFor(t, execPath, start, 90*time.Second)
+}
+
+// startBrowserFor is startBrowser for a session of the given length.
+func startBrowserFor(t *testing.T, execPath string, start time.Time, session time.Duration) *browser {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), session)
 	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(execPath),
@@ -385,9 +408,7 @@ func TestBrowserCommentAndReply(t *testing.T) {
 	}
 
 	// 4. Reply without JavaScript, on the reply page the Reply link leads to.
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatalf("turn JavaScript off: %v", err)
-	}
+	b.javaScript(false)
 	if code := b.navigate("open the reply page", base+replyPath); code != 200 {
 		t.Fatalf("GET %s: status %d, want 200", replyPath, code)
 	}
@@ -435,9 +456,7 @@ func TestBrowserCommentAndReply(t *testing.T) {
 	if loc, want := b.location(), base+replyPath+"#reply-form"; loc != want {
 		t.Errorf("Reply link without JavaScript: location %q, want %q", loc, want)
 	}
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
-		t.Fatalf("turn JavaScript back on: %v", err)
-	}
+	b.javaScript(true)
 
 	// 5. A comment without an email address is refused, with the reason beside
 	// the field and the text kept.

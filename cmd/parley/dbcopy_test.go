@@ -32,7 +32,7 @@ func demoSite(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loaded, err := demo.Load(ctx, st, md, time.Now()); !loaded || err != nil {
+	if loaded, err := demo.Load(ctx, st, md, time.Now(), "http://localhost:8080"); !loaded || err != nil {
 		t.Fatalf("load demo: %v %v", loaded, err)
 	}
 	return u
@@ -53,7 +53,7 @@ func TestDBCopy(t *testing.T) {
 			t.Fatalf("db copy --from %s --to %s: %v\n%s%s", from, to, err, out.String(), errOut.String())
 		}
 		t.Logf("db copy %s → %s: %v\n%s", from[:strings.Index(from, ":")], to[:strings.Index(to, ":")], time.Since(start).Round(time.Millisecond), out.String())
-		if !strings.Contains(out.String(), "verified: all 25 tables") || !strings.Contains(errOut.String(), "copying comments:") {
+		if !strings.Contains(out.String(), "verified: all 26 tables") || !strings.Contains(errOut.String(), "copying comments:") {
 			t.Fatalf("db copy output lacks the progress or the verdict:\n%s%s", errOut.String(), out.String())
 		}
 		return out.String()

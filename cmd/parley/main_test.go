@@ -277,7 +277,7 @@ func TestUserCreatePrintsASignInLinkForTheFirstAdmin(t *testing.T) {
 		t.Fatalf("user create: %v\n%s", err, errOut.String())
 	}
 	link := regexp.MustCompile(`http://parley\.test(/links/signin/\S+)`).FindStringSubmatch(out.String())
-	if link == nil || !strings.Contains(out.String(), "Created the account boss@example.org the role admin") {
+	if link == nil || !strings.Contains(out.String(), "Created the account boss@example.org with the role admin") {
 		t.Fatalf("user create printed:\n%s", out.String())
 	}
 	if err := run(context.Background(), []string{"user", "create", "--data-dir", dir, "--email", "x@example.org", "--role", "emperor"}, noEnv, &out, &errOut); err == nil {

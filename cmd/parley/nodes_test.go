@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley/internal/store/storetest"
+	"github.com/parley-org/parley/internal/testnote"
 )
 
 // TestTwoNodesShareOneDatabase runs two Parley servers on one PostgreSQL
@@ -19,7 +20,7 @@ import (
 // other's next page view, although the other had the page cached.
 func TestTwoNodesShareOneDatabase(t *testing.T) {
 	if storetest.Dialect() != "postgres" {
-		t.Skip("needs PostgreSQL: run with PARLEY_TEST_DATABASE=postgres")
+		testnote.Skip(t, "PostgreSQL tests", testnote.NoPostgres)
 	}
 	url := storetest.URL(t)
 	dir := t.TempDir()

@@ -42,7 +42,12 @@ func createUser(ctx context.Context, e *env, args []string) error {
 	}
 	baseURL := strings.TrimRight(o.baseURL, "/")
 	if baseURL == "" {
-		baseURL = "http://localhost:8080"
+		// Where serve listens by default, named as serve names it.
+		addr := e.getenv("PARLEY_ADDR")
+		if addr == "" {
+			addr = defaultAddr
+		}
+		baseURL = "http://" + displayAddr(addr, addr)
 	}
 	st, err := openStore(ctx, o)
 	if err != nil {
@@ -77,11 +82,11 @@ func createUser(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return errors.New(describe(err))
 	}
-	verb := "Gave the existing account"
+	done := "Gave the existing account %s the role %s.\n"
 	if created {
-		verb = "Created the account"
+		done = "Created the account %s with the role %s.\n"
 	}
-	fmt.Fprintf(e.stdout, "%s %s the role %s.\nSign in once with this link (it works for 24 hours):\n%s/links/signin/%s\n",
-		verb, email, role, baseURL, token)
+	fmt.Fprintf(e.stdout, done, email, role)
+	fmt.Fprintf(e.stdout, "Sign in once with this link (it works for 24 hours):\n%s/links/signin/%s\n", baseURL, token)
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
+	"github.com/parley-org/parley/internal/notify"
 	"github.com/parley-org/parley/internal/store"
 )
 
@@ -78,8 +79,10 @@ type comment struct {
 
 // Load writes the demo content into an empty database, in one transaction,
 // dated relative to now. It does nothing if any debate exists, and reports
-// whether it loaded.
-func Load(ctx context.Context, st *store.Store, md *media.Dir, now time.Time) (bool, error) {
+// whether it loaded. baseURL is the site's address: an "@Name" in a demo
+// comment links to that person's comment, as in a comment posted on the
+// site (comment Markdown takes only absolute links).
+func Load(ctx context.Context, st *store.Store, md *media.Dir, now time.Time, baseURL string) (bool, error) {
 	n, err := st.CountDebates(ctx)
 	if err != nil || n > 0 {
 		return false, err
@@ -98,8 +101,8 @@ func Load(ctx context.Context, st *store.Store, md *media.Dir, now time.Time) (b
 	if err != nil {
 		return false, err
 	}
-	l := &loader{st: st, md: md, now: now, avatarSecret: avatarSecret, experts: map[string]*parley.Expert{},
-		articles: markup.NewArticle(), comments: markup.NewComments()}
+	l := &loader{st: st, md: md, now: now, baseURL: strings.TrimRight(baseURL, "/"), avatarSecret: avatarSecret, experts: map[string]*parley.Expert{},
+		articles: markup.NewArticle(markup.WithSiteURL(baseURL)), comments: markup.NewComments(markup.WithSiteURL(baseURL))}
 	err = st.Atomically(ctx, func(ctx context.Context) error {
 		for _, e := range f.Experts {
 			portrait, err := l.image(e.Portrait)
@@ -130,6 +133,7 @@ type loader struct {
 	st                 *store.Store
 	md                 *media.Dir
 	now                time.Time
+	baseURL            string
 	avatarSecret       []byte
 	experts            map[string]*parley.Expert
 	articles, comments *markup.Renderer
@@ -164,6 +168,9 @@ func (l *loader) debate(ctx context.Context, in debate) error {
 		return err
 	}
 	ids := map[string]int64{}
+	// authors maps each name that signs an approved comment so far to its
+	// latest, for "@Name" mentions (store.DebateAuthors, when posting).
+	authors := map[string]int64{}
 	var add func(list []comment, parent int64) error
 	add = func(list []comment, parent int64) error {
 		for _, c := range list {
@@ -180,7 +187,8 @@ func (l *loader) debate(ctx context.Context, in debate) error {
 			}
 			created, _, err := l.st.CreateComment(ctx, store.CreateComment{
 				DebateID: d.ID, ParentID: parent, AuthorName: nc.AuthorName, AuthorEmail: nc.AuthorEmail,
-				AvatarKey: parley.AvatarKey(l.avatarSecret, nc.AuthorEmail), BodyMD: nc.Body, BodyHTML: l.comments.Render(nc.Body),
+				AvatarKey: parley.AvatarKey(l.avatarSecret, nc.AuthorEmail), BodyMD: nc.Body,
+				BodyHTML: l.comments.Render(notify.LinkMentions(nc.Body, l.baseURL, notify.FindMentions(nc.Body, authors))),
 				Language: c.Language, MaxDepth: parley.DefaultMaxDepth, Status: status, Screening: screening,
 				CreatedAt: published.Add(time.Duration(c.Minutes) * time.Minute), IgnoreClosed: true, Quiet: true,
 			})
@@ -197,6 +205,9 @@ func (l *loader) debate(ctx context.Context, in debate) error {
 				}
 			}
 			ids[c.Key] = created.ID
+			if status == parley.CommentApproved {
+				authors[nc.AuthorName] = created.ID
+			}
 			if err := add(c.Replies, created.ID); err != nil {
 				return err
 			}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"embed"
 	htmltemplate "html/template"
+	"mime"
+	"net/url"
 	"strings"
 	texttemplate "text/template"
 
@@ -67,10 +69,53 @@ func subject(format string, author, title, site string) string {
 	return strings.NewReplacer("{author}", author, "{title}", title, "{site}", site).Replace(format)
 }
 
-// oneClick are the headers that let a mail program unsubscribe with one
-// click (RFC 8058): a POST to the link, with no page to visit.
-func oneClick(url string) map[string]string {
-	return map[string]string{"List-Unsubscribe": "<" + url + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+// listHeaders are the headers of mail about what an address follows:
+// one-click unsubscribe (RFC 8058: a POST to the link, with no page to
+// visit); a List-Id (RFC 2919), one per debate, <SLUG.debates.HOST>, or
+// <digest.HOST> for digests, which mail programs filter on; and
+// Auto-Submitted (RFC 3834), so that out-of-office replies are not sent.
+func (n *Notifier) listHeaders(unsubscribe, label, name string) map[string]string {
+	return map[string]string{
+		"List-Unsubscribe": "<" + unsubscribe + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+		"List-Id":        listPhrase(name) + " <" + dotAtom(label) + "." + n.listHost() + ">",
+		"Auto-Submitted": "auto-generated",
+	}
+}
+
+// listHost is the site's host name, the namespace of its List-Ids.
+func (n *Notifier) listHost() string {
+	host := "localhost"
+	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return dotAtom(host)
+}
+
+// dotAtom keeps what a List-Id allows (RFC 5322 dot-atom text, here
+// lower-case letters, digits, dots and dashes); an IPv6 address's colons
+// become dashes.
+func dotAtom(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, strings.Trim(s, "."))
+}
+
+// listPhrase is a List-Id's description: a quoted string, or RFC 2047
+// words in base64 when the name is not plain ASCII (go-mail would encode
+// the whole field otherwise, the identifier included).
+func listPhrase(name string) string {
+	for i := 0; i < len(name); i++ {
+		if name[i] < ' ' || name[i] > '~' {
+			return mime.BEncoding.Encode("utf-8", name)
+		}
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
 }
 
 type commentData struct {
@@ -90,7 +135,7 @@ func (n *Notifier) debateURL(slug string) string { return n.cfg.BaseURL + "/deba
 func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *parley.Comment) (mail.Message, error) {
 	t := templatesFor(r.Language)
 	data := commentData{
-		Site: n.cfg.SiteName, DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: c.AuthorName, Text: c.BodyMD,
+		Site: n.siteName(), DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: c.AuthorName, Text: c.BodyMD,
 		// Sanitised when the comment was posted.
 		HTML:      htmltemplate.HTML(c.BodyHTML),
 		Permalink: n.commentURL(c), ManageURL: n.ManageURL(r.AddressID), UnsubscribeURL: n.UnsubscribeURL(r.SubscriptionID),
@@ -101,23 +146,24 @@ func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *p
 	var subj string
 	switch {
 	case r.Scope == parley.ScopeReplies && r.CommentID == c.ReplyToID && c.ReplyToID != 0:
-		subj = subject(t.subjects["replies"], c.AuthorName, d.Title, n.cfg.SiteName)
+		subj = subject(t.subjects["replies"], c.AuthorName, d.Title, n.siteName())
 		data.What = "replies to your comment"
 	case r.Scope == parley.ScopeReplies:
-		subj = subject(t.subjects["mention"], c.AuthorName, d.Title, n.cfg.SiteName)
+		subj = subject(t.subjects["mention"], c.AuthorName, d.Title, n.siteName())
 		data.What = "replies to your comment, and mentions of you"
 	case r.Scope == parley.ScopeThread:
-		subj = subject(t.subjects["thread"], c.AuthorName, d.Title, n.cfg.SiteName)
+		subj = subject(t.subjects["thread"], c.AuthorName, d.Title, n.siteName())
 		data.What = "a conversation in “" + d.Title + "”"
 	default:
-		subj = subject(t.subjects["debate"], c.AuthorName, d.Title, n.cfg.SiteName)
+		subj = subject(t.subjects["debate"], c.AuthorName, d.Title, n.siteName())
 		data.What = "the debate “" + d.Title + "”"
 	}
 	text, html, err := t.render("comment", data)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html, Headers: oneClick(data.UnsubscribeURL)}, nil
+	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html,
+		Headers: n.listHeaders(data.UnsubscribeURL, d.Slug+".debates", d.Title)}, nil
 }
 
 // answerMail tells a subscriber of an expert's published answer. It uses
@@ -129,7 +175,7 @@ func (n *Notifier) answerMail(r store.Recipient, d *parley.Debate, answered *par
 		author += " (" + a.Expert.Title + ")"
 	}
 	data := commentData{
-		Site: n.cfg.SiteName, DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: author, ParentAuthor: answered.AuthorName,
+		Site: n.siteName(), DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: author, ParentAuthor: answered.AuthorName,
 		Text: a.BodyMD, HTML: htmltemplate.HTML(a.BodyHTML), // sanitised when it was saved
 		Permalink: n.cfg.BaseURL + "/answers/" + itoa(a.ID), ManageURL: n.ManageURL(r.AddressID), UnsubscribeURL: n.UnsubscribeURL(r.SubscriptionID),
 		What: "the debate “" + d.Title + "”",
@@ -141,8 +187,9 @@ func (n *Notifier) answerMail(r store.Recipient, d *parley.Debate, answered *par
 	if err != nil {
 		return mail.Message{}, err
 	}
-	subj := a.Expert.Name + " answered " + answered.AuthorName + " on “" + d.Title + "” · " + n.cfg.SiteName
-	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html, Headers: oneClick(data.UnsubscribeURL)}, nil
+	subj := a.Expert.Name + " answered " + answered.AuthorName + " on “" + d.Title + "” · " + n.siteName()
+	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html,
+		Headers: n.listHeaders(data.UnsubscribeURL, d.Slug+".debates", d.Title)}, nil
 }
 
 // confirmationMail asks an address's owner to confirm a subscription.
@@ -156,12 +203,13 @@ func (n *Notifier) confirmationMail(ctx context.Context, a *parley.Address, sub 
 		what = "replies in the debate “" + d.Title + "”"
 	}
 	t := templatesFor(a.Language)
-	data := map[string]string{"Site": n.cfg.SiteName, "What": what, "ConfirmURL": n.ConfirmURL(a)}
+	data := map[string]string{"Site": n.siteName(), "What": what, "ConfirmURL": n.ConfirmURL(a)}
 	text, html, err := t.render("confirm", data)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: a.Email, Subject: subject(t.subjects["confirm"], "", "", n.cfg.SiteName), Text: text, HTML: html}, nil
+	return mail.Message{To: a.Email, Subject: subject(t.subjects["confirm"], "", "", n.siteName()), Text: text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}}, nil
 }
 
 type digestDebate struct {
@@ -196,12 +244,12 @@ func (n *Notifier) digestMail(a *parley.Address, d parley.Delivery, items []stor
 	}
 	unsubscribe := n.digestUnsubscribeURL(a.ID, d)
 	period := map[parley.Delivery]string{parley.DeliverDaily: "daily", parley.DeliverWeekly: "weekly"}[d]
-	data := map[string]any{"Site": n.cfg.SiteName, "Period": period, "Count": len(items), "Debates": debates,
+	data := map[string]any{"Site": n.siteName(), "Period": period, "Count": len(items), "Debates": debates,
 		"ManageURL": n.ManageURL(a.ID), "UnsubscribeURL": unsubscribe}
 	text, html, err := t.render("digest", data)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: a.Email, Subject: subject(t.subjects[period], "", "", n.cfg.SiteName), Text: text, HTML: html,
-		Headers: oneClick(unsubscribe)}, nil
+	return mail.Message{To: a.Email, Subject: subject(t.subjects[period], "", "", n.siteName()), Text: text, HTML: html,
+		Headers: n.listHeaders(unsubscribe, "digest", n.siteName())}, nil
 }

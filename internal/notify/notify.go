@@ -34,6 +34,9 @@ const fanOutBatch = 50
 type Config struct {
 	BaseURL  string
 	SiteName string
+	// Site, when set, names the site as each mail is written, since an
+	// operator may rename it while the server runs; SiteName is the fallback.
+	Site func() string
 }
 
 // Notifier keeps subscriptions and sends their mail.
@@ -66,6 +69,16 @@ func New(ctx context.Context, cfg Config, st *store.Store, ob *outbox.Outbox, lo
 	// Mail queued earlier may no longer be wanted when its turn comes.
 	ob.OnBeforeSend(n.stillWanted)
 	return n, nil
+}
+
+// siteName is the site's name as a mail is written.
+func (n *Notifier) siteName() string {
+	if n.cfg.Site != nil {
+		if name := n.cfg.Site(); name != "" {
+			return name
+		}
+	}
+	return n.cfg.SiteName
 }
 
 // Outcome says what a subscription request did.

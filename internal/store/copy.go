@@ -28,6 +28,7 @@ var copyTables = []struct {
 	{"email_tokens", []string{"token_hash"}},
 	{"api_tokens", []string{"id"}},
 	{"sign_in_failures", []string{"key"}},
+	{"form_stamp_uses", []string{"key"}},
 	{"debates", []string{"id"}},
 	{"debate_topics", []string{"debate_id", "topic"}},
 	// Comments refer to comments (parent_id, reply_to_id). A parent is
@@ -270,7 +271,9 @@ func copyPlan(ctx context.Context, from, to *Store) ([]*copyTable, error) {
 }
 
 func (s *Store) tableNames(ctx context.Context) ([]string, error) {
-	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+	// Ordinary tables only: a full-text index (a virtual table and its
+	// shadow tables) is rebuilt on the destination by its triggers.
+	query := `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
 	if s.dialect.name == "postgres" {
 		query = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
 	}

@@ -139,7 +139,7 @@ type ExpertAnswer struct {
 
 // ExpertAnswers returns an expert's published answers in public debates, newest first.
 func (s *Store) ExpertAnswers(ctx context.Context, expertID int64, limit int) ([]ExpertAnswer, error) {
-	rows, err := s.query(ctx, `SELECT a.id, a.question_id, a.lead_in, a.body_html, a.published_at, d.slug, d.title, c.id, c.author_name, c.body_html
+	rows, err := s.query(ctx, `SELECT a.id, a.question_id, a.lead_in, a.body_html, a.published_at, d.slug, d.title, c.id, c.author_name, c.body_html, c.language
 		FROM answers a JOIN questions q ON q.id = a.question_id JOIN debates d ON d.id = q.debate_id JOIN comments c ON c.id = q.comment_id
 		WHERE a.expert_id = ? AND a.status = 'published' AND d.status IN ('published', 'closed') AND c.status = 'approved'
 		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, expertID, limit)
@@ -153,7 +153,7 @@ func (s *Store) ExpertAnswers(ctx context.Context, expertID int64, limit int) ([
 		c := &parley.Comment{Status: parley.CommentApproved}
 		var ea ExpertAnswer
 		var published sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.QuestionID, &a.LeadIn, &a.BodyHTML, &published, &ea.DebateSlug, &ea.DebateTitle, &c.ID, &c.AuthorName, &c.BodyHTML); err != nil {
+		if err := rows.Scan(&a.ID, &a.QuestionID, &a.LeadIn, &a.BodyHTML, &published, &ea.DebateSlug, &ea.DebateTitle, &c.ID, &c.AuthorName, &c.BodyHTML, &c.Language); err != nil {
 			return nil, s.fail(err)
 		}
 		a.PublishedAt, a.CommentID = fromNullMillis(published), c.ID

@@ -65,14 +65,14 @@ func (s *Server) answerTarget(token string) (id, generation int64, ok bool) {
 
 // requestMail asks an expert to answer (reminder 0), or reminds them.
 func (s *Server) requestMail(v *store.RequestView, reminder int) (mail.Message, error) {
-	m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + v.Expert.Name, Lead: markup.PlainText(v.Question.FramingHTML),
+	m := notice{Site: s.siteName(), Greeting: "Dear " + v.Expert.Name, Lead: markup.PlainText(v.Question.FramingHTML),
 		Quote: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: "Read the question and answer",
 		Link: s.cfg.BaseURL + "/answer/" + s.answerToken(v.Request)}
 	by := "The editors"
 	if v.Request.SentBy != "" {
 		by = v.Request.SentBy
 	}
-	m.Intro = []string{by + " of " + s.cfg.SiteName + " would like your answer to a reader's comment in the debate “" + v.Debate.Title + "”. " +
+	m.Intro = []string{by + " of " + s.siteName() + " would like your answer to a reader's comment in the debate “" + v.Debate.Title + "”. " +
 		"Readers will see your answer under the comment, with your name and title, once the editors publish it."}
 	if reminder > 0 {
 		m.Intro = []string{"A reminder: " + by + " would still like your answer to a reader's comment in the debate “" + v.Debate.Title + "”."}
@@ -84,7 +84,7 @@ func (s *Server) requestMail(v *store.RequestView, reminder int) (mail.Message, 
 	if reminder > 0 {
 		subject = "Reminder: " + subject
 	}
-	return m.message(v.Expert.ContactEmail, subject+" · "+s.cfg.SiteName)
+	return m.message(v.Expert.ContactEmail, subject+" · "+s.siteName())
 }
 
 func reminderNote(reminder int) string {
@@ -267,7 +267,7 @@ func (s *Server) takeAnswer(w http.ResponseWriter, r *http.Request, p *answerPag
 		s.render(w, r, status(err), "answer", p)
 		return
 	}
-	http.Redirect(w, r, p.Action, http.StatusSeeOther)
+	redirect(w, r, p.Action, http.StatusSeeOther)
 }
 
 // submitAnswer stores the answer and tells the editor who asked, in one
@@ -282,10 +282,10 @@ func (s *Server) submitAnswer(ctx context.Context, v *store.RequestView, body st
 		if v.SentByEmail == "" {
 			return nil
 		}
-		m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + v.Request.SentBy, Lead: markup.PlainText(v.Question.FramingHTML),
+		m := notice{Site: s.siteName(), Greeting: "Dear " + v.Request.SentBy, Lead: markup.PlainText(v.Question.FramingHTML),
 			Intro: []string{v.Expert.Name + " has answered the question you sent in the debate “" + v.Debate.Title + "”. The answer waits for you as a draft."},
 			Link:  s.cfg.BaseURL + "/admin/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read, edit and publish it"}
-		msg, err := m.message(v.SentByEmail, v.Expert.Name+" answered · "+s.cfg.SiteName)
+		msg, err := m.message(v.SentByEmail, v.Expert.Name+" answered · "+s.siteName())
 		if err != nil {
 			return err
 		}
@@ -313,7 +313,7 @@ func (s *Server) askRenewal(w http.ResponseWriter, r *http.Request, p *answerPag
 		return
 	}
 	if p.State != parley.RequestExpired {
-		http.Redirect(w, r, p.Action, http.StatusSeeOther)
+		redirect(w, r, p.Action, http.StatusSeeOther)
 		return
 	}
 	v := p.View
@@ -330,10 +330,10 @@ func (s *Server) askRenewal(w http.ResponseWriter, r *http.Request, p *answerPag
 			}
 			to, name = admins[0].Email, admins[0].Name
 		}
-		m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + name,
+		m := notice{Site: s.siteName(), Greeting: "Dear " + name,
 			Intro: []string{v.Expert.Name + "'s link to answer a question in the debate “" + v.Debate.Title + "” has expired, and they ask for a fresh one."},
 			Link:  s.cfg.BaseURL + "/admin/debates/" + strconv.FormatInt(v.Debate.ID, 10) + "/board", Button: "Send a fresh link from the board"}
-		msg, err := m.message(to, v.Expert.Name+" asks for a fresh link · "+s.cfg.SiteName)
+		msg, err := m.message(to, v.Expert.Name+" asks for a fresh link · "+s.siteName())
 		if err != nil {
 			return err
 		}
@@ -391,11 +391,11 @@ func (s *Server) queueAnsweredReader(ctx context.Context, a *store.AnswerDraft) 
 	if e.Title != "" {
 		who += ", " + e.Title + ","
 	}
-	m := notice{Site: s.cfg.SiteName, Greeting: "Dear " + c.AuthorName,
+	m := notice{Site: s.siteName(), Greeting: "Dear " + c.AuthorName,
 		Intro: []string{who + " has answered your comment in the debate “" + d.Title + "”."},
 		Quote: markup.Excerpt(a.BodyHTML, 600),
 		Link:  s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read the whole answer"}
-	msg, err := m.message(c.AuthorEmail, e.Name+" answered your comment · "+s.cfg.SiteName)
+	msg, err := m.message(c.AuthorEmail, e.Name+" answered your comment · "+s.siteName())
 	if err != nil {
 		return err
 	}
@@ -429,7 +429,7 @@ func (s *Server) handleAnswerPermalink(w http.ResponseWriter, r *http.Request) {
 	if i := strings.Index(loc, "#"); i >= 0 {
 		loc = loc[:i]
 	}
-	http.Redirect(w, r, loc+"#answer-"+strconv.FormatInt(a.ID, 10), http.StatusFound)
+	redirect(w, r, loc+"#answer-"+strconv.FormatInt(a.ID, 10), http.StatusFound)
 }
 
 type expertQuestionsPage struct {

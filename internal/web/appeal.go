@@ -72,7 +72,7 @@ func (s *Server) baseStatement(ctx context.Context, c *parley.Comment) (statemen
 	if err != nil {
 		return statement{}, err
 	}
-	st := statement{Site: s.cfg.SiteName, Name: c.AuthorName, Debate: d.Title, DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug,
+	st := statement{Site: s.siteName(), Name: c.AuthorName, Debate: d.Title, DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug,
 		Excerpt: markup.Excerpt(c.BodyHTML, 400)}
 	if c.UserID == 0 {
 		// Nobody proved a guest's address: quoting the text to it would let
@@ -126,7 +126,7 @@ func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley
 	} else {
 		st.Reason += " You appealed once about this comment already; you may still turn to a certified out-of-court dispute settlement body, or to the courts."
 	}
-	msg, err := st.message(c.AuthorEmail, "Your comment on “"+st.Debate+"” was removed · "+s.cfg.SiteName)
+	msg, err := st.message(c.AuthorEmail, "Your comment on “"+st.Debate+"” was removed · "+s.siteName())
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (s *Server) queueAppealOutcome(ctx context.Context, m store.Moderated, reve
 		st.Outcome = "A moderator has looked at your appeal and restored your comment."
 	}
 	st.Reason = reason
-	msg, err := st.message(c.AuthorEmail, "Your appeal about your comment on “"+st.Debate+"” · "+s.cfg.SiteName)
+	msg, err := st.message(c.AuthorEmail, "Your appeal about your comment on “"+st.Debate+"” · "+s.siteName())
 	if err != nil {
 		return err
 	}

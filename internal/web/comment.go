@@ -21,7 +21,7 @@ import (
 // submission was already stored (a refresh, a back button, a retry).
 // hold, when set, is the status a suspicious form post is stored with
 // (see formTrap); screen decides the rest.
-func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment, hold parley.CommentStatus) (c *parley.Comment, created bool, err error) {
+func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewComment, trap trapVerdict) (c *parley.Comment, created bool, err error) {
 	u := currentUser(r)
 	if ok, wait := s.posts.allow(s.clientNet(r), time.Now()); !ok {
 		return nil, false, rateLimited(wait, "posting comments")
@@ -73,7 +73,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	if err != nil {
 		return nil, false, err
 	}
-	status, screening, err := s.screen(r, d, u, in, html, hold, 0)
+	status, screening, err := s.screen(r, d, u, in, html, trap, 0)
 	if err != nil {
 		return nil, false, err
 	}
@@ -122,49 +122,84 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 }
 
 // renderComment renders a comment's Markdown, with each "@Name" of another
-// commenter of the debate linked to their comment.
+// commenter of the debate linked to their comment, and refuses a text whose
+// formatting alone would make it a large page (thousands of nested quotes
+// or lists render to a hundred kilobytes from five thousand characters).
 func (s *Server) renderComment(ctx context.Context, d *parley.Debate, body string) (string, error) {
-	if !strings.Contains(body, "@") {
-		return s.comments.Render(body), nil
+	source := body
+	if strings.Contains(body, "@") {
+		authors, err := s.store.DebateAuthors(ctx, d.ID)
+		if err != nil {
+			return "", err
+		}
+		source = notify.LinkMentions(body, s.cfg.BaseURL, notify.FindMentions(body, authors))
 	}
-	authors, err := s.store.DebateAuthors(ctx, d.ID)
-	if err != nil {
-		return "", err
+	html := s.comments.Render(source)
+	if len(html) > maxCommentHTML(len(source)) {
+		const msg = "This comment's formatting (nested quotes or lists) makes it too large to show. Please use less of it; your text is kept below."
+		return "", &parley.Error{Code: parley.EINVALID, Message: msg, Fields: map[string]string{"body": msg}}
 	}
-	return s.comments.Render(notify.LinkMentions(body, s.cfg.BaseURL, notify.FindMentions(body, authors))), nil
+	return html, nil
 }
 
-// formStamp signs the time a comment form is shown, for formTrap.
-func (s *Server) formStamp() string { return s.sign(strconv.FormatInt(time.Now().UnixMilli(), 10)) }
+// maxCommentHTML bounds the HTML a comment of n bytes may render to. Links
+// (the address shown and in href) and escaped characters ("&" is "&amp;")
+// reach five times the text; deeper nesting is formatting for its own sake.
+func maxCommentHTML(n int) int { return 6*n + 4<<10 }
 
-// formStarted reads a form's signed time.
-func (s *Server) formStarted(stamp string) (time.Time, bool) {
-	v, ok := s.verify(stamp)
-	ms, err := strconv.ParseInt(v, 10, 64)
-	if !ok || err != nil {
+// formStampLifetime is how long a comment form's stamp is taken as a
+// person's: a day covers an article read in the evening and answered in the
+// morning. An older stamp only holds the comment for a moderator.
+const formStampLifetime = 24 * time.Hour
+
+// formStamp signs the time a comment form of the debate is shown, for
+// formTrap. It names the debate, so a stamp works for that debate's forms only.
+func (s *Server) formStamp(debateID int64, shown time.Time) string {
+	return s.signPair("form", debateID, shown.UnixMilli())
+}
+
+// formStarted reads a form's signed time, if the stamp is the debate's.
+func (s *Server) formStarted(stamp string, debateID int64) (time.Time, bool) {
+	id, ms, ok := s.verifyPair("form", stamp)
+	if !ok || id != debateID {
 		return time.Time{}, false
 	}
 	return time.UnixMilli(ms), true
 }
 
+// trapVerdict is what formTrap makes of a comment form: the status a
+// suspicious post is stored with ("" when it looked human), why, and the
+// stamp whose reuse screen counts.
+type trapVerdict struct {
+	status parley.CommentStatus
+	reason string
+	stamp  string
+}
+
 // formTrap catches comment forms filled in by programs, without a third
 // party: a field people never see (the honeypot) that was filled in sends
-// the comment to spam; a form sent back within seconds of being shown, or
-// without the signed time it was shown, holds it for a moderator. Neither
+// the comment to spam; a form sent back within seconds of being shown, a
+// day or more after, with another debate's stamp or none, holds it for a
+// moderator (and so does a stamp used again: see screen). None of this
 // tells the sender: the post looks accepted.
-func (s *Server) formTrap(r *http.Request) parley.CommentStatus {
+func (s *Server) formTrap(r *http.Request, d *parley.Debate) trapVerdict {
 	if r.PostForm.Get("website") != "" {
-		return parley.CommentSpam
+		return trapVerdict{status: parley.CommentSpam, reason: "The hidden form field that only programs fill in was filled in"}
 	}
 	if s.cfg.MinFillTime < 0 {
-		return ""
+		return trapVerdict{}
 	}
-	// A person takes longer than that to write a comment.
-	started, ok := s.formStarted(r.PostForm.Get("started"))
-	if !ok || time.Since(started) < s.cfg.MinFillTime {
-		return parley.CommentPending
+	stamp := r.PostForm.Get("started")
+	started, ok := s.formStarted(stamp, d.ID)
+	switch age := time.Since(started); {
+	case !ok:
+		return trapVerdict{status: parley.CommentPending, reason: "The form came without the time it was shown, or with another debate's"}
+	case age < s.cfg.MinFillTime: // a person takes longer than that to write a comment
+		return trapVerdict{status: parley.CommentPending, reason: "The form was sent back faster than a person writes", stamp: stamp}
+	case age > formStampLifetime:
+		return trapVerdict{status: parley.CommentPending, reason: "The form was sent back more than a day after it was shown", stamp: stamp}
 	}
-	return ""
+	return trapVerdict{stamp: stamp}
 }
 
 // parentGone is a new error each time: callers may change its fields.
@@ -220,12 +255,12 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	form := s.newForm(r, d)
 	form.ParentID, form.AnswerID, form.Name, form.Email, form.Body = parentID, answerID, in.AuthorName, in.AuthorEmail, in.Body
 	form.NotifyReplies, form.NotifyAll = in.NotifyReplies, in.NotifyAll
-	hold := s.formTrap(r)
-	if _, ok := s.formStarted(r.PostForm.Get("started")); ok {
+	trap := s.formTrap(r, d)
+	if _, ok := s.formStarted(r.PostForm.Get("started"), d.ID); ok {
 		form.Started = r.PostForm.Get("started") // a corrected form keeps the time it was first shown
 	}
 
-	c, _, err := s.postComment(r, d, in, hold)
+	c, _, err := s.postComment(r, d, in, trap)
 	if err != nil {
 		// Whatever went wrong, the reader gets the form back with their text.
 		code := status(err)
@@ -255,6 +290,9 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	if c.Status == parley.CommentPending {
 		s.rememberPending(w, r, c.ID)
 	}
+	if c.Status == parley.CommentApproved || c.Status == parley.CommentPending {
+		s.setPosted(w, c.ID) // the page it lands on says what became of it
+	}
 	loc, err := s.commentLocation(r, c)
 	if err != nil {
 		// The comment is stored: say so even when finding its page failed
@@ -263,5 +301,5 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("posted comment: could not find its page", "comment", c.ID, "err", err)
 		loc = "/debates/" + url.PathEscape(d.Slug) + "#comment-" + strconv.FormatInt(c.ID, 10)
 	}
-	http.Redirect(w, r, loc, http.StatusSeeOther)
+	redirect(w, r, loc, http.StatusSeeOther)
 }

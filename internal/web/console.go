@@ -319,7 +319,7 @@ func (s *Server) postDebate(w http.ResponseWriter, r *http.Request, stored *parl
 		s.renderDebateEditor(w, r, stored, f, featureForm{}, code)
 		return
 	}
-	http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"?saved=1", http.StatusSeeOther)
+	redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"?saved=1", http.StatusSeeOther)
 }
 
 // handleAdminPreview renders an article's Markdown for the live preview, as
@@ -431,10 +431,10 @@ func (s *Server) handleAdminFeature(w http.ResponseWriter, r *http.Request) {
 			if strings.Contains(u, "?") {
 				sep = "&"
 			}
-			http.Redirect(w, r, u+sep+url.Values{"pick": {f.Comment}, "framing": {f.Framing}}.Encode(), http.StatusSeeOther)
+			redirect(w, r, u+sep+url.Values{"pick": {f.Comment}, "framing": {f.Framing}}.Encode(), http.StatusSeeOther)
 			return
 		}
-		http.Redirect(w, r, s.boardURL(d.ID, "The comment is added to the questions.", "", questionAnchor(q.ID)), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, "The comment is added to the questions.", "", questionAnchor(q.ID)), http.StatusSeeOther)
 		return
 	}
 	if err != nil {
@@ -442,7 +442,7 @@ func (s *Server) handleAdminFeature(w http.ResponseWriter, r *http.Request) {
 		s.renderDebateEditor(w, r, d, debateFormOf(d), f, code)
 		return
 	}
-	http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"?saved=1#featured", http.StatusSeeOther)
+	redirect(w, r, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+"?saved=1#featured", http.StatusSeeOther)
 }
 
 func (s *Server) handleAdminMoveQuestion(w http.ResponseWriter, r *http.Request) {
@@ -455,7 +455,7 @@ func (s *Server) handleAdminMoveQuestion(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(id, 10)+"?saved=1#featured", http.StatusSeeOther)
+	redirect(w, r, "/admin/debates/"+strconv.FormatInt(id, 10)+"?saved=1#featured", http.StatusSeeOther)
 }
 
 func (s *Server) handleAdminRemoveQuestion(w http.ResponseWriter, r *http.Request) {
@@ -464,7 +464,7 @@ func (s *Server) handleAdminRemoveQuestion(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/debates/"+strconv.FormatInt(id, 10)+"?saved=1#featured", http.StatusSeeOther)
+	redirect(w, r, "/admin/debates/"+strconv.FormatInt(id, 10)+"?saved=1#featured", http.StatusSeeOther)
 }
 
 // IsLast reports whether the i-th featured comment is the last one, which

@@ -20,7 +20,7 @@ import (
 // and the editor's API tokens.
 
 // imageTooLarge is the answer to an upload whose body is over
-// uploadBodyLimit, in the words media.CleanImage uses for a file over 5 MB.
+// uploadBodyLimit, in the words media.Dir.CleanImage uses for a file over 5 MB.
 const imageTooLargeMsg = "The image is larger than 5 MB. Please make it smaller and upload it again."
 
 var imageTooLarge = &parley.Error{Code: parley.ETOOLARGE, Message: imageTooLargeMsg, Fields: map[string]string{"image": imageTooLargeMsg}}
@@ -47,7 +47,7 @@ func (s *Server) saveImage(ctx context.Context, u *parley.User, file io.Reader, 
 		p.Add("image", "Please choose an image file: a JPEG, PNG or WebP image of at most 5 MB.")
 	} else {
 		var err error
-		if img, err = media.CleanImage(file); err != nil {
+		if img, err = s.media.CleanImage(ctx, file); err != nil {
 			if parley.ErrorFields(err) == nil {
 				return nil, err // reading the upload failed
 			}
@@ -84,6 +84,9 @@ func (s *Server) uploadForm(r *http.Request) (string, *parley.Upload, error) {
 	err := r.ParseMultipartForm(uploadBodyLimit)
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return "", nil, imageTooLarge
+	}
+	if _, ok := errors.AsType[*bodyError](err); ok {
+		return "", nil, asDomain(err) // a slow or vanished client
 	}
 	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return "", nil, &parley.Error{Code: parley.EBADREQUEST, Message: "Send the image as multipart/form-data, in a field named image."}
@@ -135,7 +138,7 @@ func (s *Server) handleAdminUpload(w http.ResponseWriter, r *http.Request) {
 		s.renderImages(w, r, f, code)
 		return
 	}
-	http.Redirect(w, r, "/admin/images?saved=1", http.StatusSeeOther)
+	redirect(w, r, "/admin/images?saved=1", http.StatusSeeOther)
 }
 
 // Experts.
@@ -266,7 +269,7 @@ func (s *Server) postExpert(w http.ResponseWriter, r *http.Request, stored *parl
 		s.renderExpertEditor(w, r, stored, f, code)
 		return
 	}
-	http.Redirect(w, r, "/admin/experts/"+strconv.FormatInt(e.ID, 10)+"?saved=1", http.StatusSeeOther)
+	redirect(w, r, "/admin/experts/"+strconv.FormatInt(e.ID, 10)+"?saved=1", http.StatusSeeOther)
 }
 
 // Partners.
@@ -376,7 +379,7 @@ func (s *Server) postPartner(w http.ResponseWriter, r *http.Request, stored *par
 		s.renderPartnerEditor(w, r, stored, f, code)
 		return
 	}
-	http.Redirect(w, r, "/admin/partners/"+strconv.FormatInt(p.ID, 10)+"?saved=1", http.StatusSeeOther)
+	redirect(w, r, "/admin/partners/"+strconv.FormatInt(p.ID, 10)+"?saved=1", http.StatusSeeOther)
 }
 
 func (s *Server) handleAdminDeletePartner(w http.ResponseWriter, r *http.Request) {
@@ -384,7 +387,7 @@ func (s *Server) handleAdminDeletePartner(w http.ResponseWriter, r *http.Request
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/partners?deleted=1", http.StatusSeeOther)
+	redirect(w, r, "/admin/partners?deleted=1", http.StatusSeeOther)
 }
 
 // API tokens.
@@ -464,5 +467,5 @@ func (s *Server) handleAdminRevokeToken(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/tokens?saved=1", http.StatusSeeOther)
+	redirect(w, r, "/admin/tokens?saved=1", http.StatusSeeOther)
 }

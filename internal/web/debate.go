@@ -25,6 +25,8 @@ type homePage struct {
 	Excerpts map[int64]string
 	// Partners are the organisations the site runs its debates with.
 	Partners []*parley.Partner
+	// The operator's introduction and featured debate.
+	siteHome
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
@@ -40,8 +42,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := homePage{pageMeta: s.meta(r, "Debates"), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage), Partners: partners}
-	p.Description = "Public debates: read the question, say what you think, hear from experts."
+	home, err := s.siteHome(r.Context(), pageNo)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := homePage{pageMeta: s.meta(r, "Debates"), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage), Partners: partners, siteHome: home}
+	p.Description = home.Summary
 	p.Feed = "/feeds/debates.atom"
 	if pageNo > p.Pages && pageNo > 1 {
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "There is no page %d of debates.", pageNo))
@@ -81,7 +88,13 @@ type debatePage struct {
 	pageMeta
 	Debate    *parley.Debate
 	Questions []*parley.Question
-	Thread    template.HTML
+	// AnswerLinks lead from each answer's excerpt in the article to the
+	// answer in full, under the comment it answers: on this page when the
+	// thread is on it, by its permalink otherwise.
+	AnswerLinks map[int64]string
+	// Related are other debates on the same topics.
+	Related []*parley.Debate
+	Thread  template.HTML
 	// Pending lists this reader's comments awaiting moderation that are not
 	// in the threads shown.
 	Pending   template.HTML
@@ -125,7 +138,7 @@ type commentForm struct {
 func (s *Server) newForm(r *http.Request, d *parley.Debate) commentForm {
 	u := currentUser(r)
 	return commentForm{Action: "/debates/" + d.Slug + "/comments#comment-form", MaxLen: s.cfg.MaxCommentLen,
-		User: u, SignInFirst: d.AccountsOnly && u == nil, Back: "/debates/" + d.Slug + "#comment-form", Started: s.formStamp()}
+		User: u, SignInFirst: d.AccountsOnly && u == nil, Back: "/debates/" + d.Slug + "#comment-form", Started: s.formStamp(d.ID, time.Now())}
 }
 
 func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
@@ -137,6 +150,9 @@ func (s *Server) handleDebate(w http.ResponseWriter, r *http.Request) {
 	cacheAs(w, d)
 	s.renderDebate(w, r, d, s.newForm(r, d), http.StatusOK)
 }
+
+// relatedDebates is how many debates on the same topics end a debate page.
+const relatedDebates = 3
 
 // renderDebate renders a debate page; a failed post re-renders it with the form filled in.
 func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.Debate, form commentForm, code int) {
@@ -177,7 +193,18 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	if newest {
 		sortQuery = "sort=newest"
 	}
-	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now()}
+	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now(), fold: foldReplies}
+	if id := s.postedID(r); id != 0 && r.Method == http.MethodGet {
+		// The reader lands on the comment they have just posted: it says
+		// what became of it, once.
+		for _, c := range slices.Concat(comments, loose) {
+			if c.ID == id {
+				view.posted, view.postedNote = id, s.postedNote(ctx, d, c)
+				clearPosted(w)
+				break
+			}
+		}
+	}
 	if u := currentUser(r); u != nil {
 		view.viewer, view.moderator, view.editor = u.ID, u.Can(parley.RoleModerator), u.Can(parley.RoleEditor)
 	}
@@ -192,13 +219,28 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	view.writeThread(thread, parley.BuildThread(comments))
 	view.writeThread(looseHTML, parley.BuildThread(loose))
 
+	related, err := s.store.RelatedDebates(ctx, d, relatedDebates)
+	if err != nil {
+		s.failForm(w, r, err, form)
+		return
+	}
 	p := debatePage{
-		pageMeta: s.meta(r, d.Title), Debate: d, Questions: questions,
+		pageMeta: s.meta(r, d.Title), Debate: d, Questions: questions, AnswerLinks: map[int64]string{}, Related: related,
 		Thread: template.HTML(thread.String()), Pending: template.HTML(looseHTML.String()),
 		Form: form, Subscribe: newSubscribeForm(d), Newest: newest,
 		OldestURL: "/debates/" + d.Slug + "#comments", NewestURL: "/debates/" + d.Slug + "?sort=newest#comments",
 	}
+	for _, q := range questions {
+		for _, a := range q.Answers {
+			if onPage[q.CommentID] {
+				p.AnswerLinks[a.ID] = "#answer-" + strconv.FormatInt(a.ID, 10)
+			} else {
+				p.AnswerLinks[a.ID] = "/answers/" + strconv.FormatInt(a.ID, 10)
+			}
+		}
+	}
 	p.Description = d.Question
+	p.Share = s.debateShare(d)
 	p.Feed = "/debates/" + d.Slug + "/comments.atom"
 	if after > 0 {
 		p.FirstURL = "/debates/" + d.Slug + queryString(sortQuery) + "#comments"
@@ -329,7 +371,7 @@ func (s *Server) handleCommentPermalink(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, loc, http.StatusFound)
+	redirect(w, r, loc, http.StatusFound)
 }
 
 // commentLocation is the address of the debate page that shows the comment.
@@ -367,6 +409,9 @@ type privacyPage struct {
 	IPRetention string
 	// SpamService names the outside spam service comments are sent to, if any.
 	SpamService string
+	// Settings name the controller, the data-protection officer and the
+	// supervisory authority, as far as the operator has.
+	Settings *parley.Site
 }
 
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
@@ -377,6 +422,7 @@ func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Akismet != nil {
 		p.SpamService = s.cfg.Akismet.Host()
 	}
+	p.Settings = s.site()
 	s.render(w, r, http.StatusOK, "privacy", p)
 }
 

@@ -28,6 +28,7 @@ func (s *Server) handleExpert(w http.ResponseWriter, r *http.Request) {
 	}
 	p := expertPage{pageMeta: s.meta(r, e.Name), Expert: e, Bio: template.HTML(e.BioHTML), Answers: answers}
 	p.Description = e.Title
+	p.Share = s.expertShare(e)
 	cacheSiteWide(w) // the answers come from many debates
 	s.render(w, r, http.StatusOK, "expert", p)
 }

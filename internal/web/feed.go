@@ -29,6 +29,8 @@ type atomLink struct {
 }
 
 type atomEntry struct {
+	// Lang is the entry's language (xml:lang), left off when unknown.
+	Lang      string     `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 	ID        string     `xml:"id"`
 	Title     string     `xml:"title"`
 	Updated   string     `xml:"updated"`
@@ -69,19 +71,23 @@ func (s *Server) handleDebatesFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &atomFeed{
-		ID: s.cfg.BaseURL + "/", Title: s.cfg.SiteName + ": debates", Updated: atomTime(time.Unix(0, 0)),
+		ID: s.cfg.BaseURL + "/", Title: s.siteName() + ": debates", Updated: atomTime(time.Unix(0, 0)),
 		Links: []atomLink{{Href: s.cfg.BaseURL + "/feeds/debates.atom", Rel: "self"}, {Href: s.cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"}},
 	}
-	for i, d := range list {
-		if i == 0 {
-			f.Updated = atomTime(d.PublishedAt)
-		}
+	// The feed changes when any entry does, an edit included.
+	var updated time.Time
+	for _, d := range list {
+		changed := latest(d.PublishedAt, d.UpdatedAt)
+		updated = latest(updated, changed)
 		link := s.cfg.BaseURL + "/debates/" + d.Slug
 		f.Entries = append(f.Entries, atomEntry{
-			ID: link, Title: d.Title, Updated: atomTime(d.UpdatedAt), Published: atomTime(d.PublishedAt),
-			Author: atomAuthor{Name: s.cfg.SiteName}, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
+			ID: link, Title: d.Title, Updated: atomTime(changed), Published: atomTime(d.PublishedAt),
+			Author: atomAuthor{Name: s.siteName()}, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
 			Summary: d.Question, Content: atomText{Type: "html", Body: d.BodyHTML},
 		})
+	}
+	if !updated.IsZero() {
+		f.Updated = atomTime(updated)
 	}
 	cacheSiteWide(w)
 	s.writeFeed(w, f)
@@ -111,15 +117,16 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 	updated := d.PublishedAt
 	// Experts' published answers are entries too, beside the comments.
 	type dated struct {
-		at    time.Time
-		entry atomEntry
+		at      time.Time // placed in the feed by it
+		updated time.Time
+		entry   atomEntry
 	}
 	var entries []dated
 	for _, q := range questions {
 		for _, a := range q.Answers {
 			link := s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10)
 			title := a.Expert.Name + " answers " + q.Comment.AuthorName
-			entries = append(entries, dated{a.PublishedAt, atomEntry{
+			entries = append(entries, dated{a.PublishedAt, a.PublishedAt, atomEntry{
 				ID: page + "#answer-" + strconv.FormatInt(a.ID, 10), Title: title, Updated: atomTime(a.PublishedAt), Published: atomTime(a.PublishedAt),
 				Author: atomAuthor{Name: a.Expert.Name}, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
 				Summary: a.LeadIn, Content: atomText{Type: "html", Body: a.BodyHTML},
@@ -128,9 +135,9 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range comments {
 		link := s.cfg.BaseURL + "/comments/" + strconv.FormatInt(c.ID, 10)
-		entries = append(entries, dated{c.CreatedAt, atomEntry{
-			ID: page + "#comment-" + strconv.FormatInt(c.ID, 10), Title: c.AuthorName + ": " + markup.Excerpt(c.BodyHTML, 80),
-			Updated: atomTime(c.UpdatedAt), Published: atomTime(c.CreatedAt), Author: atomAuthor{Name: c.AuthorName},
+		entries = append(entries, dated{c.CreatedAt, latest(c.CreatedAt, c.UpdatedAt), atomEntry{
+			Lang: c.Language, ID: page + "#comment-" + strconv.FormatInt(c.ID, 10), Title: c.AuthorName + ": " + markup.Excerpt(c.BodyHTML, 80),
+			Updated: atomTime(latest(c.CreatedAt, c.UpdatedAt)), Published: atomTime(c.CreatedAt), Author: atomAuthor{Name: c.AuthorName},
 			Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"}, Content: atomText{Type: "html", Body: c.BodyHTML},
 		}})
 	}
@@ -140,12 +147,22 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 		if i == feedSize {
 			break
 		}
-		if e.at.After(updated) {
-			updated = e.at
-		}
+		// Not older than any entry: an edit or an answer counts.
+		updated = latest(updated, e.updated)
 		f.Entries = append(f.Entries, e.entry)
 	}
 	f.Updated = atomTime(updated)
 	cacheAs(w, d)
 	s.writeFeed(w, f)
+}
+
+// latest is the latest of ts.
+func latest(ts ...time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
 }

@@ -179,7 +179,7 @@ func TestRepliesMentionsAndModeration(t *testing.T) {
 	if m.To[0] != ana.Email || m.Subject != "Cleo mentioned you on “Debate open”" {
 		t.Fatalf("mention notification: to %v, %q", m.To, m.Subject)
 	}
-	wantContains(t, s.get("/debates/open").body, `<a href="`+s.http.URL+`/comments/`+itoa(latest.ID)+`" rel="nofollow ugc noopener">@Ana Lima</a>`)
+	wantContains(t, s.get("/debates/open").body, `<a href="`+s.http.URL+`/comments/`+itoa(latest.ID)+`">@Ana Lima</a>`)
 
 	// In a held debate: nobody hears of a comment until it is approved, and
 	// never of one marked spam.

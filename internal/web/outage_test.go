@@ -25,6 +25,7 @@ import (
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/store"
 	"github.com/parley-org/parley/internal/store/storetest"
+	"github.com/parley-org/parley/internal/testnote"
 )
 
 // The shape of the outage: readers and writers are busy for outageLoad; a
@@ -368,7 +369,7 @@ func TestDatabaseOutageDuringAPost(t *testing.T) {
 func newOutageRun(t *testing.T) (o *outageRun, proxy *pgProxy, realURL string) {
 	t.Helper()
 	if storetest.Dialect() != "postgres" {
-		t.Skip("needs PostgreSQL: PARLEY_TEST_DATABASE=postgres")
+		testnote.Skip(t, "PostgreSQL tests", testnote.NoPostgres)
 	}
 	ctx := context.Background()
 	realURL = storetest.URL(t)

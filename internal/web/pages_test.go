@@ -468,8 +468,7 @@ func TestHealthMetricsAvatarsAndStatic(t *testing.T) {
 	s.debate("cars", parley.DebatePublished, false)
 	wantStatus(t, s.get("/healthz"), http.StatusOK)
 	s.postForm(s.reader, "/debates/cars/comments", formValues("Ana", "a@example.org", "Counted"))
-	m := s.get("/metrics")
-	wantContains(t, m.body, `parley_http_requests_total{route="POST /debates/{slug}/comments",status="303"} 1`,
+	wantContains(t, s.metrics(), `parley_http_requests_total{route="POST /debates/{slug}/comments",status="303"} 1`,
 		`parley_comments_posted_total{status="approved"} 1`, "parley_http_request_duration_seconds_bucket")
 	a1, a2 := s.get("/avatars/abc.svg"), s.get("/avatars/abc.svg")
 	if a1.body != a2.body || !strings.HasPrefix(a1.body, "<svg") || a1.body == s.get("/avatars/abd.svg").body {
@@ -494,5 +493,30 @@ func TestThreadEscapesEverythingButTheSanitisedBody(t *testing.T) {
 	}
 	if got, want := b.String(), `&lt;script&gt;&#34;quoted&#34; &amp; &#39;single&#39;plain`; got != want {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// Formatting cannot blow a short comment up into a large page; links and
+// escaped characters, which double or triple the text, still pass.
+func TestCommentHTMLIsBounded(t *testing.T) {
+	s := newSite(t, Config{})
+	d := s.debate("bounded", parley.DebatePublished, false)
+	for _, body := range []string{strings.Repeat(">", 4990) + "a", strings.Repeat("- - - - - a\n", 400)} {
+		r := s.postForm(newBrowser(), "/debates/bounded/comments", formValues("Nester", "nest@example.org", body))
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantContains(t, r.body, "formatting (nested quotes or lists)", `value="Nester"`)
+	}
+	for _, body := range []string{strings.Repeat("https://example.org/a/b/c?d=e ", 160), strings.Repeat("<&> ", 1250)} {
+		wantStatus(t, s.postForm(newBrowser(), "/debates/bounded/comments", formValues("Linker", "link@example.org", body)), http.StatusSeeOther)
+	}
+	comments, err := s.store.RecentComments(context.Background(), d.ID, 10)
+	// The comment of links waits for a moderator (too many links): one is shown.
+	if err != nil || len(comments) != 1 {
+		t.Fatalf("comments %d, %v; want the one shown", len(comments), err)
+	}
+	for _, c := range comments {
+		if len(c.BodyHTML) > maxCommentHTML(5000) {
+			t.Errorf("comment %d renders to %d bytes", c.ID, len(c.BodyHTML))
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
-	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/store"
 )
 
@@ -135,7 +134,7 @@ func (s *Server) editComment(r *http.Request, id int64, body string) (*parley.Co
 	if err != nil {
 		return nil, err
 	}
-	hold, screening, err := s.screen(r, d, u, in, html, "", id)
+	hold, screening, err := s.screen(r, d, u, in, html, trapVerdict{}, id)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +150,7 @@ func (s *Server) redirectToComment(w http.ResponseWriter, r *http.Request, c *pa
 	if err != nil {
 		loc = "/comments/" + strconv.FormatInt(c.ID, 10)
 	}
-	http.Redirect(w, r, loc, http.StatusSeeOther)
+	redirect(w, r, loc, http.StatusSeeOther)
 }
 
 type deletePage struct {
@@ -179,10 +178,10 @@ func (s *Server) handleDeleteComment(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := s.store.DebateByID(r.Context(), c.DebateID)
 	if err != nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/debates/"+url.PathEscape(d.Slug)+"#comments", http.StatusSeeOther)
+	redirect(w, r, "/debates/"+url.PathEscape(d.Slug)+"#comments", http.StatusSeeOther)
 }
 
 // Admins' pages.
@@ -228,7 +227,7 @@ func (s *Server) handleSetRole(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/users?"+url.Values{"q": {r.PostForm.Get("q")}, "saved": {r.PathValue("id")}}.Encode(), http.StatusSeeOther)
+	redirect(w, r, "/admin/users?"+url.Values{"q": {r.PostForm.Get("q")}, "saved": {r.PathValue("id")}}.Encode(), http.StatusSeeOther)
 }
 
 // setRole changes an account's role. An admin cannot demote themselves, so
@@ -241,23 +240,4 @@ func (s *Server) setRole(r *http.Request, id int64, role parley.Role) error {
 		return parley.Errorf(parley.ECONFLICT, "You cannot take the admin role from yourself; ask another admin.")
 	}
 	return s.store.SetRole(r.Context(), id, role)
-}
-
-type mailboxPage struct {
-	pageMeta
-	Enabled  bool
-	Messages []mail.Entry
-}
-
-// handleMailbox shows the mail a site without SMTP would have sent, newest first.
-func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) {
-	p := mailboxPage{pageMeta: s.meta(r, "Dev mailbox")}
-	if l, ok := s.outbox.Sender().(*mail.Log); ok {
-		p.Enabled = true
-		msgs := l.Mailbox().Messages()
-		for i := len(msgs) - 1; i >= 0; i-- {
-			p.Messages = append(p.Messages, msgs[i])
-		}
-	}
-	s.render(w, r, http.StatusOK, "mailbox", p)
 }

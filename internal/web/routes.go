@@ -15,9 +15,6 @@ const (
 	moderators               // moderators, editors and admins
 	editors                  // editors and admins
 	admins                   // admins only
-	// operators are admins, and monitoring on the server's own machine: a
-	// request from a loopback address that no proxy forwarded.
-	operators
 )
 
 // role is the least role an access level needs.
@@ -27,7 +24,7 @@ func (a access) role() parley.Role {
 		return parley.RoleModerator
 	case editors:
 		return parley.RoleEditor
-	case admins, operators:
+	case admins:
 		return parley.RoleAdmin
 	}
 	return parley.RoleParticipant
@@ -50,6 +47,9 @@ func (s *Server) routeTable() []route {
 		{"GET /debates/{slug}/comments/{id}/reply", anyone, s.handleReplyForm},
 		{"GET /comments/{id}", anyone, s.handleCommentPermalink},
 		{"GET /experts/{slug}", anyone, s.cached(s.handleExpert)},
+		{"GET /debates/{slug}/answers/{id}", anyone, s.cached(s.handleAnswerPage)},
+		{"GET /topics/{slug}", anyone, s.cached(s.handleTopic)},
+		{"GET /search", anyone, s.cached(s.handleSearch)},
 		{"GET /privacy", anyone, s.handlePrivacy},
 		{"GET /people/{id}", anyone, s.handleProfile},
 		{"GET /comments/{id}/report", anyone, s.handleReportForm},
@@ -96,6 +96,10 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/users", admins, s.handleUsers},
 		{"POST /admin/users/{id}/role", admins, s.handleSetRole},
 		{"GET /admin/mailbox", admins, s.handleMailbox},
+		// A message's HTML part, under a policy of its own (see handleMailboxHTML).
+		{"GET /admin/mailbox/{id}/html", admins, s.handleMailboxHTML},
+		{"GET /admin/settings", admins, s.handleAdminSettings},
+		{"POST /admin/settings", admins, s.handleAdminSaveSettings},
 		{"GET /admin/mail", admins, s.handleAdminMail},
 
 		// Moderation console.
@@ -113,6 +117,7 @@ func (s *Server) routeTable() []route {
 		// Feeds.
 		{"GET /feeds/debates.atom", anyone, s.cached(s.handleDebatesFeed)},
 		{"GET /debates/{slug}/comments.atom", anyone, s.cached(s.handleCommentsFeed)},
+		{"GET /topics/{slug}/feed.atom", anyone, s.cached(s.handleTopicFeed)},
 
 		// JSON API.
 		{"GET /api/v1/debates", anyone, s.cached(s.apiListDebates)},
@@ -135,6 +140,8 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/people/{id}", anyone, s.apiProfile},
 		{"GET /api/v1/admin/users", admins, s.apiListUsers},
 		{"PATCH /api/v1/admin/users/{id}", admins, s.apiSetRole},
+		{"GET /api/v1/admin/settings", admins, s.apiAdminGetSettings},
+		{"PATCH /api/v1/admin/settings", admins, s.apiAdminPatchSettings},
 		{"GET /api/v1/openapi.json", anyone, s.handleOpenAPI},
 		{"/api/", anyone, s.apiNotFound},
 
@@ -170,6 +177,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/tokens", editors, s.handleAdminTokens},
 		{"POST /admin/tokens", editors, s.handleAdminCreateToken},
 		{"POST /admin/tokens/{id}/revoke", editors, s.handleAdminRevokeToken},
+		{"GET /admin/design", editors, s.handleAdminDesign},
 		{"GET /api/v1/admin/debates", editors, s.apiAdminListDebates},
 		{"POST /api/v1/admin/debates", editors, s.apiAdminCreateDebate},
 		{"GET /api/v1/admin/debates/{id}", editors, s.apiAdminGetDebate},
@@ -196,7 +204,9 @@ func (s *Server) routeTable() []route {
 		{"GET /media/{name}", anyone, s.handleMedia},
 		{"GET /avatars/{key}", anyone, s.handleAvatar},
 		{"GET /healthz", anyone, s.handleHealth},
-		{"GET /metrics", operators, s.metricsHandler().ServeHTTP},
+		// Monitoring scrapes MetricsHandler on an address of its own: no
+		// address or header tells a local scraper from a local proxy.
+		{"GET /metrics", admins, s.metricsHandler().ServeHTTP},
 		{"/", anyone, s.handleNotFound},
 	}
 }
@@ -212,9 +222,11 @@ func (s *Server) routes() http.Handler {
 	}
 
 	// Outermost first: log and measure every request, recover from panics,
-	// set security headers, refuse cross-origin state changes, bound bodies.
+	// set security headers, refuse cross-origin state changes, refuse NUL in
+	// addresses, bound bodies.
 	var h http.Handler = mux
 	h = limitBody(h, bodyLimit(s.cfg.MaxCommentLen))
+	h = s.refuseNUL(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h, s.cfg.BaseURL)
 	h = s.recoverPanics(h)

@@ -59,6 +59,10 @@ type Config struct {
 	// ReminderAfter is how long an unanswered request waits before each of
 	// its two reminders (0: 4 days).
 	AnswerLinkTTL, ReminderAfter time.Duration
+	// RemoteImages lets articles, bios and answers show Markdown images from
+	// other sites, which every reader's browser then fetches; off, only the
+	// site's own media is shown and other images become links.
+	RemoteImages bool
 }
 
 func (c *Config) setDefaults() {
@@ -118,6 +122,8 @@ type Server struct {
 	wordLists wordListCache
 	// reports limits readers' reports per network.
 	reports *limiter
+	// siteCache holds the operator's site settings.
+	siteCache siteCache
 	// Site secrets, one a purpose.
 	cookieKey, avatarKey, submissionKey, addressKey []byte
 	handler                                         http.Handler
@@ -159,14 +165,17 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 	reg := prometheus.NewRegistry()
 	s := &Server{
 		cfg: cfg, store: st, media: md, log: log, pages: pages,
-		comments: markup.NewComments(), articles: markup.NewArticle(),
+		comments: markup.NewComments(markup.WithSiteURL(cfg.BaseURL)), articles: markup.NewArticle(markup.WithSiteURL(cfg.BaseURL), markup.WithRemoteImages(cfg.RemoteImages)),
 		cache: newPageCache(cfg.CacheBytes), posts: newLimiter(cfg.PostsPerMinute, cfg.PostBurst), limits: newAccountLimits(),
 		outbox: outbox.New(st, cfg.Mail, log), linkRequests: make(chan struct{}, 1), worker: workerName(),
 		metrics: newMetrics(reg), registry: reg,
 		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey, addressKey: addressKey,
 		spam: spamFilter, reports: newLimiterEvery(6*time.Second, 20),
 	}
-	if s.notify, err = notify.New(ctx, notify.Config{BaseURL: cfg.BaseURL, SiteName: cfg.SiteName}, st, s.outbox, log); err != nil {
+	if err := s.loadSite(ctx); err != nil {
+		return nil, fmt.Errorf("read site settings: %w", err)
+	}
+	if s.notify, err = notify.New(ctx, notify.Config{BaseURL: cfg.BaseURL, SiteName: cfg.SiteName, Site: s.siteName}, st, s.outbox, log); err != nil {
 		return nil, err
 	}
 	// An address a mail server refuses for good gets no more mail.
@@ -237,5 +246,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // AvatarKey derives the key of a commenter's generated avatar.
 func (s *Server) AvatarKey(email string) string { return parley.AvatarKey(s.avatarKey, email) }
 
-// Invalidate drops cached pages that show the debate.
-func (s *Server) Invalidate(debateID int64) { s.cache.invalidate(debateID) }
+// Invalidate drops cached pages that show the debate. A change announced
+// for every debate may be one to the site's settings: they are read again
+// first, so that no page rendered after the drop shows the old ones.
+func (s *Server) Invalidate(debateID int64) {
+	if debateID == store.AllDebates {
+		s.siteChanged()
+	}
+	s.cache.invalidate(debateID)
+}

@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -192,14 +191,25 @@ func (s *site) getAs(c *http.Client, path string) response {
 
 func (s *site) postForm(c *http.Client, path string, form url.Values) response {
 	s.t.Helper()
-	if strings.HasSuffix(path, "/comments") && !form.Has("started") {
+	if strings.HasPrefix(path, "/debates/") && strings.HasSuffix(path, "/comments") && !form.Has("started") {
 		// As a person does: the form was shown a while ago.
 		form = maps.Clone(form)
-		form.Set("started", s.srv.sign(strconv.FormatInt(time.Now().Add(-time.Minute).UnixMilli(), 10)))
+		form.Set("started", s.stamp(path, time.Minute))
 	}
 	req, _ := http.NewRequest(http.MethodPost, s.http.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return s.do(c, req)
+}
+
+// stamp is the signed time a comment form posting to path was shown, ago.
+func (s *site) stamp(path string, ago time.Duration) string {
+	s.t.Helper()
+	slug := strings.Split(strings.TrimPrefix(path, "/debates/"), "/")[0]
+	var id int64 // a debate that does not exist has no form: any stamp does
+	if d, err := s.store.DebateBySlug(context.Background(), slug); err == nil {
+		id = d.ID
+	}
+	return s.srv.formStamp(id, time.Now().Add(-ago))
 }
 
 // api sends a JSON request; body may be a value to encode, or raw []byte.

@@ -131,7 +131,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/subscriptions/"+s.notify.ManageToken(a.ID)+"?done=confirmed", http.StatusSeeOther)
+	redirect(w, r, "/subscriptions/"+s.notify.ManageToken(a.ID)+"?done=confirmed", http.StatusSeeOther)
 }
 
 func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
@@ -218,7 +218,7 @@ func (s *Server) handleChangeSubscriptions(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/subscriptions/"+token+"?done="+done, http.StatusSeeOther)
+	redirect(w, r, "/subscriptions/"+token+"?done="+done, http.StatusSeeOther)
 }
 
 type apiSubscribeBody struct {

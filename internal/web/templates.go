@@ -50,7 +50,11 @@ var funcs = template.FuncMap{
 	},
 	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"plural": plural,
-	"can":    func(u *parley.User, role string) bool { return u.Can(parley.Role(role)) },
+	// topicName is how a topic's slug reads ("public-services": "Public services").
+	"topicName": topicName,
+	// shareData is what the share metadata needs: the page's and the site's name.
+	"shareData": func(m *shareMeta, site string) map[string]any { return map[string]any{"Meta": m, "Site": site} },
+	"can":       func(u *parley.User, role string) bool { return u.Can(parley.Role(role)) },
 	// subscribeData is what the subscribe form needs beside a page's own data.
 	"subscribeData": func(f subscribeForm, u *parley.User) map[string]any { return map[string]any{"Form": f, "User": u} },
 	// passwordField is what the password field needs: its problems, and
@@ -122,10 +126,21 @@ type pageMeta struct {
 	User *parley.User
 	// Here is the page's own address, for links that come back to it.
 	Here string
+	// Share, when set, is what the page tells the sites it is shared on,
+	// and its share links.
+	Share *shareMeta
+	// Logo and Organisation are the operator's, from the site's settings.
+	Logo, Organisation string
+	// SetupNeeded tells an admin in the consoles that the privacy page does
+	// not yet name the controller.
+	SetupNeeded bool
 }
 
 func (s *Server) meta(r *http.Request, title string) pageMeta {
-	m := pageMeta{Site: s.cfg.SiteName, Title: title, Canonical: s.cfg.BaseURL + r.URL.Path, User: currentUser(r)}
+	site := s.site()
+	m := pageMeta{Site: s.siteName(), Title: title, Canonical: s.cfg.BaseURL + r.URL.Path, User: currentUser(r),
+		Logo: site.LogoURL, Organisation: site.Organisation}
+	m.SetupNeeded = m.User.Can(parley.RoleAdmin) && consolePath(r.URL.Path) && !site.ControllerNamed()
 	if r.Method == http.MethodGet && !tokenPath(r.URL.Path) {
 		m.Here = r.URL.RequestURI() // never an address that holds a token
 	}

@@ -29,20 +29,41 @@ type threadView struct {
 	// pick it as a question on the editors' board.
 	moderator, editor bool
 	now               time.Time
+	// fold is how many replies of a thread show before the rest fold away
+	// behind "Show N more replies" (0: all show).
+	fold int
+	// posted is the comment this reader has just posted, which the page
+	// lands on; postedNote says what became of it.
+	posted     int64
+	postedNote string
 }
+
+// foldReplies is how many replies of a thread a debate page shows before
+// the rest fold away behind "Show N more replies". Fewer than two hidden
+// replies never fold: a button that reveals one comment saves nothing.
+const foldReplies = 3
+
+// all stands for no limit on the replies shown.
+const all = -1
 
 func (v *threadView) writeThread(b *bytes.Buffer, nodes []*parley.ThreadNode) {
 	if len(nodes) == 0 {
 		return
 	}
+	budget := all
+	if v.fold > 0 {
+		budget = v.fold
+	}
 	b.WriteString(`<ol class="thread">`)
 	for _, n := range nodes {
-		v.writeComment(b, n)
+		v.writeComment(b, n, nil, budget)
 	}
 	b.WriteString(`</ol>`)
 }
 
-func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
+// writeComment writes a comment with its answers and replies, of which
+// budget (or all) may show before the rest fold away.
+func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode, parent *parley.Comment, budget int) {
 	c := n.Comment
 	id := strconv.FormatInt(c.ID, 10)
 	b.WriteString(`<li class="comment`)
@@ -51,7 +72,11 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 	}
 	b.WriteString(`" id="comment-`)
 	b.WriteString(id)
-	b.WriteString(`"><article aria-labelledby="by-`)
+	b.WriteString(`"><article `)
+	if c.ID == v.posted {
+		b.WriteString(`class="posted" `) // just posted by this reader
+	}
+	b.WriteString(`aria-labelledby="by-`)
 	b.WriteString(id)
 	if !c.DeletedAt.IsZero() {
 		// Deleted by its author but answered: the replies keep their place.
@@ -59,17 +84,96 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode) {
 		b.WriteString(id)
 		b.WriteString(`">Comment deleted</p>`)
 	} else {
-		v.writeCommentBody(b, c, id)
+		v.writeCommentBody(b, c, id, parent)
 	}
 	b.WriteString(`</article>`)
 	for _, a := range v.answers[c.ID] {
 		v.writeAnswer(b, a)
 	}
-	v.writeThread(b, n.Replies)
+	v.writeReplies(b, n, budget)
 	b.WriteString(`</li>`)
 }
 
-func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id string) {
+// writeReplies writes a comment's replies. While the budget lasts, each
+// reply shows with as many of its own as fit; the first reply that does
+// not fit, and every one after it, fold into one "Show N more replies"
+// that opens without JavaScript (a <details> element).
+func (v *threadView) writeReplies(b *bytes.Buffer, n *parley.ThreadNode, budget int) {
+	if len(n.Replies) == 0 {
+		return
+	}
+	b.WriteString(`<ol class="thread">`)
+	for i, r := range n.Replies {
+		if budget == all {
+			v.writeComment(b, r, n.Comment, all)
+			continue
+		}
+		size := subtreeSize(r)
+		if size > budget && (i > 0 || budget == 0) {
+			if hidden := repliesIn(n.Replies[i:]); hidden >= 2 {
+				v.writeFolded(b, n.Replies[i:], n.Comment, hidden)
+				break
+			}
+		}
+		inner := max(budget-1, 0)
+		budget = max(budget-size, 0)
+		v.writeComment(b, r, n.Comment, inner)
+	}
+	b.WriteString(`</ol>`)
+}
+
+// writeFolded writes replies folded away behind a summary that counts
+// them. The fold starts open when it holds what the reader came for: the
+// comment they just posted, one of theirs awaiting moderation, or a comment
+// an expert answered (the article links to the answer).
+func (v *threadView) writeFolded(b *bytes.Buffer, nodes []*parley.ThreadNode, parent *parley.Comment, hidden int) {
+	b.WriteString(`<li class="more-replies"><details`)
+	for _, r := range nodes {
+		if v.holdsWanted(r) {
+			b.WriteString(` open`)
+			break
+		}
+	}
+	count := strconv.Itoa(hidden)
+	b.WriteString(`><summary><span class="when-closed">Show `)
+	b.WriteString(count)
+	b.WriteString(` more replies</span><span class="when-open">Hide these `)
+	b.WriteString(count)
+	b.WriteString(` replies</span></summary><ol class="thread">`)
+	for _, r := range nodes {
+		v.writeComment(b, r, parent, all)
+	}
+	b.WriteString(`</ol></details></li>`)
+}
+
+// holdsWanted reports whether a subtree holds a comment that must not be
+// hidden when the page opens.
+func (v *threadView) holdsWanted(n *parley.ThreadNode) bool {
+	c := n.Comment
+	if c.ID == v.posted || c.Status == parley.CommentPending || len(v.answers[c.ID]) > 0 {
+		return true
+	}
+	for _, r := range n.Replies {
+		if v.holdsWanted(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// subtreeSize counts a comment and all its replies.
+func subtreeSize(n *parley.ThreadNode) int { return 1 + repliesIn(n.Replies) }
+
+// repliesIn counts the comments in a list of subtrees.
+func repliesIn(nodes []*parley.ThreadNode) int {
+	total := 0
+	for _, r := range nodes {
+		total += subtreeSize(r)
+	}
+	return total
+}
+
+func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id string, parent *parley.Comment) {
 	b.WriteString(`"><header><img class="avatar" src="/avatars/`)
 	escape(b, c.AvatarKey)
 	b.WriteString(`.svg" alt="" width="40" height="40" loading="lazy">`)
@@ -111,6 +215,14 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(`">`)
 		escape(b, c.ReplyToName)
 		b.WriteString(`</a></span>`)
+	} else if parent != nil && c.Depth >= 2 && parent.DeletedAt.IsZero() {
+		// Narrow screens indent one level only: deeper replies say whom
+		// they answer (the style sheet shows this there alone).
+		b.WriteString(` <span class="in-reply-to implied">in reply to <a href="#comment-`)
+		b.WriteString(strconv.FormatInt(parent.ID, 10))
+		b.WriteString(`">`)
+		escape(b, parent.AuthorName)
+		b.WriteString(`</a></span>`)
 	}
 	if c.Source != "" {
 		b.WriteString(` <span class="source">`)
@@ -118,6 +230,11 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(`</span>`)
 	}
 	b.WriteString(`</header>`)
+	if c.ID == v.posted && v.postedNote != "" {
+		b.WriteString(`<p class="posted-note" role="status">`)
+		escape(b, v.postedNote)
+		b.WriteString(`</p>`)
+	}
 	if c.Status == parley.CommentPending {
 		b.WriteString(`<p class="moderation-note">Awaiting moderation. Only you can see this comment until a moderator approves it.</p>`)
 	}
@@ -237,8 +354,9 @@ func (v *threadView) writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	b.WriteString(`</div></div><div class="body">`)
 	b.WriteString(a.BodyHTML)
 	b.WriteString(`</div>`)
+	b.WriteString(`<footer>`)
 	if v.canReply {
-		b.WriteString(`<footer><a class="reply-answer" href="/debates/`)
+		b.WriteString(`<a class="reply-answer" href="/debates/`)
 		escape(b, v.debate.Slug)
 		b.WriteString(`/comments/`)
 		b.WriteString(strconv.FormatInt(a.CommentID, 10))
@@ -246,9 +364,16 @@ func (v *threadView) writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 		b.WriteString(strconv.FormatInt(a.ID, 10))
 		b.WriteString(`#reply-form">Reply<span class="visually-hidden"> to `)
 		escape(b, e.Name)
-		b.WriteString(`'s answer</span></a></footer>`)
+		b.WriteString(`'s answer</span></a> `)
 	}
-	b.WriteString(`</div>`)
+	// The answer's own page carries its title, portrait and share links.
+	b.WriteString(`<a class="share" href="/debates/`)
+	escape(b, v.debate.Slug)
+	b.WriteString(`/answers/`)
+	b.WriteString(strconv.FormatInt(a.ID, 10))
+	b.WriteString(`">Share<span class="visually-hidden"> `)
+	escape(b, e.Name)
+	b.WriteString(`'s answer</span></a></footer></div>`)
 }
 
 // escape writes s with the five HTML-special characters escaped.
@@ -279,9 +404,10 @@ func escape(b *bytes.Buffer, s string) {
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
-// appendTimes writes t in UTC as `2026-11-26T14:05:09Z">26 Nov 2026, 14:05`:
-// the machine-readable and the displayed form of a comment's time. It is
-// what AppendFormat with time.RFC3339 and "2 Jan 2006, 15:04" write
+// appendTimes writes t in UTC as `2026-11-26T14:05:09Z">26 Nov 2026, 14:05 UTC`:
+// the machine-readable and the displayed form of a comment's time (app.js
+// shows it in the reader's own time zone). It is
+// what AppendFormat with time.RFC3339 and "2 Jan 2006, 15:04 UTC" write
 // (TestAppendTimes holds it to that), without reading a layout per call,
 // which cost an eighth of a debate page.
 func appendTimes(b []byte, t time.Time) []byte {
@@ -308,7 +434,8 @@ func appendTimes(b []byte, t time.Time) []byte {
 	b = append(b, ", "...)
 	b = appendDigits(b, hour, 2)
 	b = append(b, ':')
-	return appendDigits(b, min, 2)
+	b = appendDigits(b, min, 2)
+	return append(b, " UTC"...)
 }
 
 // appendDigits writes n with at least width digits, zero-padded.

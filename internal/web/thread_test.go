@@ -15,7 +15,7 @@ func TestAppendTimes(t *testing.T) {
 		time.Date(2026, 3, 29, 2, 30, 0, 0, paris),
 	} {
 		u := tm.UTC()
-		want := u.Format(time.RFC3339) + `">` + u.Format("2 Jan 2006, 15:04")
+		want := u.Format(time.RFC3339) + `">` + u.Format("2 Jan 2006, 15:04 UTC")
 		if got := string(appendTimes(nil, tm)); got != want {
 			t.Errorf("appendTimes(%v) = %s, want %s", tm, got, want)
 		}

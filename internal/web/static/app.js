@@ -2,13 +2,54 @@
 (function () {
   "use strict";
 
-  // A link to a comment that is on another page of the thread finds its page.
-  // Only once: if the comment is not on the page it was sent to, it is gone.
-  var m = /^#comment-(\d+)$/.exec(location.hash);
-  if (m && !document.getElementById("comment-" + m[1]) && sessionStorage.getItem("parley-sought") !== m[1]) {
-    sessionStorage.setItem("parley-sought", m[1]);
-    location.replace("/comments/" + m[1]);
+  // A link to a comment (or an expert's answer) that is on another page of
+  // the thread finds its page. Only once: if it is not on the page it was
+  // sent to, it is gone.
+  var m = /^#(comment|answer)-(\d+)$/.exec(location.hash);
+  if (m && !document.getElementById(m[1] + "-" + m[2]) && sessionStorage.getItem("parley-sought") !== m[0]) {
+    sessionStorage.setItem("parley-sought", m[0]);
+    location.replace("/" + m[1] + "s/" + m[2]);
     return;
+  }
+
+  // A link to a comment among folded replies opens the fold it is in.
+  function reveal(hash) {
+    var target = hash && hash.length > 1 && document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (!target) return;
+    var opened = false;
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS" && !el.open) { el.open = true; opened = true; }
+    }
+    if (opened) target.scrollIntoView();
+  }
+  if (location.hash) reveal(location.hash);
+  window.addEventListener("hashchange", function () { reveal(location.hash); });
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[href^='#']");
+    if (a && a.getAttribute("href") === location.hash) reveal(location.hash);
+  });
+
+  // Times shown in UTC ("26 Nov 2026, 14:05 UTC") are shown in the reader's
+  // own time zone, with the UTC time kept as a tooltip.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var local = new Intl.DateTimeFormat(undefined, {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var text = el.textContent.trim();
+      var when = new Date(el.getAttribute("datetime"));
+      if (!/ UTC$/.test(text) || isNaN(when)) return;
+      el.title = text;
+      el.textContent = local.format(when);
+    });
+  }
+
+  // The browser's own share sheet, where there is one, beside the plain links.
+  if (navigator.share) {
+    document.querySelectorAll("button.share-native").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        navigator.share({title: b.dataset.title, url: b.dataset.url}).catch(function () {});
+      });
+    });
   }
 
   // "Reply" opens the comment form under the comment instead of a new page.
