@@ -1,10 +1,8 @@
 package connlimit_test
 
 import (
-	"errors"
 	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -73,21 +71,39 @@ func (s *server) refusals(reason string) int {
 }
 
 // dial connects from the local address from (a loopback address) and
-// reports whether the server kept the connection: a refused one is closed
-// at once, so a read finds its end, while a kept one waits.
+// reports whether the server kept the connection. It waits until the
+// listener has taken or refused it (however slow a loaded machine is to
+// accept), so the counts the test reads next are settled.
 func (s *server) dial(t *testing.T, from string) (net.Conn, bool) {
 	t.Helper()
+	open, refused := s.ln.Open(), s.refusedInAll()
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
 	c, err := d.Dial("tcp", s.ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	var b [1]byte
-	_, err = c.Read(b[:])
-	c.SetReadDeadline(time.Time{})
-	return c, errors.Is(err, os.ErrDeadlineExceeded)
+	for i := 0; ; i++ {
+		switch {
+		case s.ln.Open() > open:
+			return c, true
+		case s.refusedInAll() > refused:
+			return c, false
+		case i == 1000:
+			t.Fatalf("the connection from %s was neither kept nor refused", from)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (s *server) refusedInAll() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, k := range s.refused {
+		n += k
+	}
+	return n
 }
 
 // waitOpen waits until the listener counts n open connections.
