@@ -49,26 +49,20 @@ func (s *Site) ControllerNamed() bool { return s.ControllerName != "" && s.Contr
 // the featured debate exists is for the caller to check.
 func (s *Site) Validate() error {
 	p := Problems{}
-	line := func(field string, v *string, max int) {
-		c, ok := CleanLine(*v)
-		switch {
-		case !ok:
-			p.Add(field, "This is not valid UTF-8 text.")
-		case utf8.RuneCountInString(c) > max:
-			p.Add(field, "This is longer than "+strconv.Itoa(max)+" characters.")
+	// cleaned checks a field cleaned by clean: one line, or text.
+	cleaned := func(clean func(string) (string, bool)) func(field string, v *string, max int) {
+		return func(field string, v *string, max int) {
+			c, ok := clean(*v)
+			switch {
+			case !ok:
+				p.Add(field, "This is not valid UTF-8 text.")
+			case utf8.RuneCountInString(c) > max:
+				p.Add(field, "This is longer than "+strconv.Itoa(max)+" characters.")
+			}
+			*v = c
 		}
-		*v = c
 	}
-	text := func(field string, v *string, max int) {
-		c, ok := CleanText(*v)
-		switch {
-		case !ok:
-			p.Add(field, "This is not valid UTF-8 text.")
-		case utf8.RuneCountInString(c) > max:
-			p.Add(field, "This is longer than "+strconv.Itoa(max)+" characters.")
-		}
-		*v = c
-	}
+	line, text := cleaned(CleanLine), cleaned(CleanText)
 	line("name", &s.Name, MaxSiteNameLen)
 	line("organisation", &s.Organisation, MaxCreditLen)
 	s.LogoURL = strings.TrimSpace(s.LogoURL)

@@ -35,23 +35,10 @@ func (b *browser) text(sel string) string {
 // an editor uploads an image, writes a debate with the live preview,
 // publishes it and finds it on the home page.
 func TestBrowserAccountAndConsole(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
 	smtp := mailtest.New(t, mailtest.Options{})
 	dir := t.TempDir()
 	// Chromium fills forms faster than a person could.
-	base, stop, logs := startParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
+	base, execPath, start := browserParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
 	b := startBrowser(t, execPath, start)
 	marker := strconv.FormatInt(time.Now().UnixNano(), 36)
 	mailCtx, cancelMail := context.WithTimeout(context.Background(), 30*time.Second)

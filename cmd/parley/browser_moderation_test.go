@@ -44,26 +44,11 @@ func (s *modSession) debateURL() string { return s.base + "/debates/" + modDebat
 // demo content) and Chromium, and signs the moderator in in the first tab.
 func startModeration(t *testing.T) *modSession {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
 	smtp := mailtest.New(t, mailtest.Options{})
 	dir := t.TempDir()
 	// Chromium fills forms faster than a person could, and every tab posts
 	// from 127.0.0.1.
-	base, stop, logs := startParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
-	// Cleanups run last first: Chromium's (registered below) before this one,
-	// so that a console error is known when deciding to print the log.
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	})
+	base, execPath, start := browserParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
 	s := &modSession{t: t, start: start, base: base, dir: dir, smtp: smtp}
 	s.mod = startBrowser(t, execPath, start)
 	s.signIn(s.mod, "maud.moderator@example.org", "Maud Moderator", "moderator")

@@ -21,22 +21,9 @@ import (
 // axe-core (navigate checks it). With PARLEY_SCREENSHOTS set it keeps a
 // screenshot of each.
 func TestBrowserPagesFit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
 	dir := t.TempDir()
 	// No SMTP server: mail goes to the dev mailbox, which is one of the pages.
-	base, stop, logs := startParley(t, "--data-dir", dir, "--post-rate", "0", "--min-fill-time=0")
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	})
+	base, execPath, start := browserParley(t, "--data-dir", dir, "--post-rate", "0", "--min-fill-time=0")
 	b := startBrowserFor(t, execPath, start, 5*time.Minute)
 	const slug = "car-free-city-centres"
 	debate := base + "/debates/" + slug

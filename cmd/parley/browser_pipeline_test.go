@@ -107,24 +107,11 @@ func (b *browser) expertPage(step string) expertPage {
 // answer lightly edited, and the reader finds it under the comment and in
 // their mailbox.
 func TestBrowserExpertPipeline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
 	smtp := mailtest.New(t, mailtest.Options{})
 	dir := t.TempDir()
 	// Chromium fills forms faster than a person could, and every tab posts
 	// from 127.0.0.1.
-	base, stop, logs := startParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	})
+	base, execPath, start := browserParley(t, "--data-dir", dir, "--smtp-url", smtp.URL(), "--post-rate", "0", "--min-fill-time=0")
 	s := &modSession{t: t, start: start, base: base, dir: dir, smtp: smtp}
 	s.mod = startBrowser(t, execPath, start)
 	editor := s.mod

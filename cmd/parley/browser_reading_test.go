@@ -20,20 +20,7 @@ import (
 // measures the text of a reply four levels deep: it must keep at least 85%
 // of the screen, and say whom it answers, since the indentation stops.
 func TestBrowserPhoneDeepReplies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
-	base, stop, logs := startParley(t, "--data-dir", t.TempDir())
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
+	base, execPath, start := browserParley(t, "--data-dir", t.TempDir())
 	b := startBrowser(t, execPath, start)
 
 	type deepest struct {
@@ -150,21 +137,8 @@ func TestBrowserPhoneDeepReplies(t *testing.T) {
 // it publishes unchecked), or published. Times show in the reader's own
 // time zone.
 func TestBrowserPostLandsOnComment(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
 	// Chromium fills the form faster than a person could.
-	base, stop, logs := startParley(t, "--data-dir", t.TempDir(), "--min-fill-time=0")
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
+	base, execPath, start := browserParley(t, "--data-dir", t.TempDir(), "--min-fill-time=0")
 	b := startBrowser(t, execPath, start)
 	// The reader is in India: UTC+5:30 shows whether times are converted.
 	if _, err := chromedp.Call(b.ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Kolkata"}); err != nil {

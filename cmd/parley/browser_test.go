@@ -208,6 +208,30 @@ func startBrowser(t *testing.T, execPath string, start time.Time) *browser {
 	return startBrowserFor(t, execPath, start, 90*time.Second)
 }
 
+// browserParley starts Parley with args for a browser test (skipped with
+// -short) and stops it when the test ends, printing its log if the test
+// failed; execPath and start are what startBrowser takes. Cleanups run last
+// first: the browsers', registered after this one, end before Parley does,
+// so a console error is known when deciding to print the log.
+func browserParley(t *testing.T, args ...string) (base, execPath string, start time.Time) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("the browser test is slow; skipped with -short")
+	}
+	execPath = chromiumPath(t)
+	start = time.Now()
+	base, stop, logs := startParley(t, args...)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop parley: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("parley's log:\n%s", logs.String())
+		}
+	})
+	return base, execPath, start
+}
+
 // startBrowserFor is startBrowser for a session of the given length.
 func startBrowserFor(t *testing.T, execPath string, start time.Time, session time.Duration) *browser {
 	t.Helper()
@@ -279,22 +303,9 @@ func watchConsole(t *testing.T, tabCtx context.Context, who string) {
 }
 
 func TestBrowserCommentAndReply(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test is slow; skipped with -short")
-	}
-	execPath := chromiumPath(t)
-	start := time.Now()
 
 	// Chromium fills the form faster than a person could.
-	base, stop, logs := startParley(t, "--data-dir", t.TempDir(), "--min-fill-time=0")
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop parley: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
+	base, execPath, start := browserParley(t, "--data-dir", t.TempDir(), "--min-fill-time=0")
 
 	b := startBrowser(t, execPath, start)
 

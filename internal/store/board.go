@@ -98,23 +98,15 @@ func (s *Store) BoardQuestions(ctx context.Context, debateID int64, stage string
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	var list []*BoardQuestion
-	byID := map[int64]*BoardQuestion{}
-	for rows.Next() {
-		q := &parley.Question{}
-		c, err := scanComment(rows, &q.ID, &q.DebateID, &q.CommentID, &q.Position, &q.FramingMD, &q.FramingHTML)
-		if err != nil {
-			rows.Close()
-			return nil, s.fail(err)
-		}
-		q.Comment = c
-		bq := &BoardQuestion{Question: q, Stage: stage}
-		list = append(list, bq)
-		byID[q.ID] = bq
+	questions, err := readQuestions(rows)
+	if err != nil || len(questions) == 0 {
+		return nil, s.fail(err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(list) == 0 {
-		return list, s.fail(err)
+	list := make([]*BoardQuestion, len(questions))
+	byID := map[int64]*BoardQuestion{}
+	for i, q := range questions {
+		list[i] = &BoardQuestion{Question: q, Stage: stage}
+		byID[q.ID] = list[i]
 	}
 	ids := make([]any, 0, len(list))
 	for _, q := range list {

@@ -63,6 +63,23 @@ func (s *Store) AddAnswer(ctx context.Context, a *parley.Answer) error {
 	})
 }
 
+// readQuestions reads rows of question columns followed by commentCols,
+// and closes them.
+func readQuestions(rows *sql.Rows) ([]*parley.Question, error) {
+	defer rows.Close()
+	var list []*parley.Question
+	for rows.Next() {
+		q := &parley.Question{}
+		c, err := scanComment(rows, &q.ID, &q.DebateID, &q.CommentID, &q.Position, &q.FramingMD, &q.FramingHTML)
+		if err != nil {
+			return nil, err
+		}
+		q.Comment = c
+		list = append(list, q)
+	}
+	return list, rows.Err()
+}
+
 // Questions returns a debate's featured comments in article order, each with
 // its comment and its published answers (with their experts) in editors' order.
 func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Question, error) {
@@ -72,22 +89,13 @@ func (s *Store) Questions(ctx context.Context, debateID int64) ([]*parley.Questi
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	var list []*parley.Question
-	byID := map[int64]*parley.Question{}
-	for rows.Next() {
-		q := &parley.Question{}
-		c, err := scanComment(rows, &q.ID, &q.DebateID, &q.CommentID, &q.Position, &q.FramingMD, &q.FramingHTML)
-		if err != nil {
-			rows.Close()
-			return nil, s.fail(err)
-		}
-		q.Comment = c
-		list = append(list, q)
-		byID[q.ID] = q
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(list) == 0 {
+	list, err := readQuestions(rows)
+	if err != nil || len(list) == 0 {
 		return list, s.fail(err)
+	}
+	byID := map[int64]*parley.Question{}
+	for _, q := range list {
+		byID[q.ID] = q
 	}
 
 	rows, err = s.query(ctx, `SELECT a.id, a.question_id, a.expert_id, a.lead_in, a.body_md, a.body_html, a.position,
