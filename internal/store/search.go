@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,7 +37,7 @@ func SearchTerms(q string) []string {
 		if utf8.RuneCountInString(w) > maxSearchTermLen {
 			w = string([]rune(w)[:maxSearchTermLen])
 		}
-		if !contains(terms, w) {
+		if !slices.Contains(terms, w) {
 			terms = append(terms, w)
 		}
 		if len(terms) == MaxSearchTerms {
@@ -44,15 +45,6 @@ func SearchTerms(q string) []string {
 		}
 	}
 	return terms
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // IsPrefixTerm reports whether a term also finds the words it begins.
