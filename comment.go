@@ -4,8 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -148,7 +148,7 @@ func (c *NewComment) Validate(maxBody int) error {
 	case n == 0:
 		p.Add("body", "Please write a comment.")
 	case n > maxBody:
-		p.Add("body", "Your comment is "+strconv.Itoa(n)+" characters long; the limit is "+strconv.Itoa(maxBody)+".")
+		p.Add("body", fmt.Sprintf("Your comment is %d characters long; the limit is %d.", n, maxBody))
 	}
 	if c.ParentID < 0 {
 		p.Add("parent_id", "The comment you reply to does not exist.")

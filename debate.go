@@ -30,8 +30,11 @@ type Debate struct {
 	BodyHTML    string // sanitised at write time
 	ImageURL    string
 	ImageCredit string
-	Topics      []string
-	Status      DebateStatus
+	// Language is the language the debate is written in (ISO 639-1), ""
+	// when the editors did not say.
+	Language string
+	Topics   []string
+	Status   DebateStatus
 	// HoldForReview holds every new comment for a moderator before it shows.
 	HoldForReview bool
 	// AccountsOnly refuses comments from guests without an account.
@@ -68,45 +71,18 @@ const (
 // Validate cleans a debate's fields in place and reports every problem.
 func (d *Debate) Validate() error {
 	p := Problems{}
-	var ok bool
-	if d.Title, ok = CleanLine(d.Title); !ok {
-		p.Add("title", "The title is not valid UTF-8 text.")
-	}
+	checkDebateText(p, &d.Title, &d.Question, &d.BodyMD, &d.ImageCredit)
 	if d.Slug == "" {
 		d.Slug = Slugify(d.Title)
 	}
-	if d.Question, ok = CleanLine(d.Question); !ok {
-		p.Add("question", "The question is not valid UTF-8 text.")
-	}
-	if d.BodyMD, ok = CleanText(d.BodyMD); !ok {
-		p.Add("body", "The article is not valid UTF-8 text.")
-	}
-	if d.ImageCredit, ok = CleanLine(d.ImageCredit); !ok {
-		p.Add("image_credit", "The credit line is not valid UTF-8 text.")
-	}
-	switch {
-	case d.Title == "":
-		p.Add("title", "A debate needs a title.")
-	case utf8.RuneCountInString(d.Title) > MaxTitleLen:
-		p.Add("title", "The title is longer than 200 characters.")
+	if d.Language != "" && !ValidLanguage(d.Language) {
+		p.Add("language", "Choose one of the EU's languages.")
 	}
 	if !validSlug(d.Slug) {
 		p.Add("slug", "The slug may hold only lower-case letters, digits and dashes (at most 100).")
 	}
-	switch {
-	case d.Question == "":
-		p.Add("question", "A debate needs a lead question.")
-	case utf8.RuneCountInString(d.Question) > MaxQuestionLen:
-		p.Add("question", "The question is longer than 300 characters.")
-	}
-	if len(d.BodyMD) > MaxDebateBody {
-		p.Add("body", "The article is longer than 100,000 characters.")
-	}
 	if d.ImageURL != "" && !localOrHTTPURL(d.ImageURL) {
 		p.Add("image", "The image must be an http(s) address or a path on this site.")
-	}
-	if utf8.RuneCountInString(d.ImageCredit) > MaxCreditLen {
-		p.Add("image_credit", "The credit line is longer than 200 characters.")
 	}
 	if d.Status == "" {
 		d.Status = DebateDraft
@@ -125,6 +101,42 @@ func (d *Debate) Validate() error {
 		p.Add("topics", "A debate can have at most 10 topics.")
 	}
 	return p.Err()
+}
+
+// checkDebateText cleans the texts of a debate, or of its translation, and
+// records what is wrong with them.
+func checkDebateText(p Problems, title, question, body, credit *string) {
+	var ok bool
+	if *title, ok = CleanLine(*title); !ok {
+		p.Add("title", "The title is not valid UTF-8 text.")
+	}
+	if *question, ok = CleanLine(*question); !ok {
+		p.Add("question", "The question is not valid UTF-8 text.")
+	}
+	if *body, ok = CleanText(*body); !ok {
+		p.Add("body", "The article is not valid UTF-8 text.")
+	}
+	if *credit, ok = CleanLine(*credit); !ok {
+		p.Add("image_credit", "The credit line is not valid UTF-8 text.")
+	}
+	switch {
+	case *title == "":
+		p.Add("title", "A debate needs a title.")
+	case utf8.RuneCountInString(*title) > MaxTitleLen:
+		p.Add("title", "The title is longer than 200 characters.")
+	}
+	switch {
+	case *question == "":
+		p.Add("question", "A debate needs a lead question.")
+	case utf8.RuneCountInString(*question) > MaxQuestionLen:
+		p.Add("question", "The question is longer than 300 characters.")
+	}
+	if len(*body) > MaxDebateBody {
+		p.Add("body", "The article is longer than 100,000 characters.")
+	}
+	if utf8.RuneCountInString(*credit) > MaxCreditLen {
+		p.Add("image_credit", "The credit line is longer than 200 characters.")
+	}
 }
 
 // DebateFilter selects debates for a listing.

@@ -25,6 +25,12 @@ const (
 )
 
 // Error is a domain error that is safe to show to the person who caused it.
+//
+// Its Message and Fields are English sentences, translated where they are
+// shown: each is a key of the domain catalogue (internal/i18n/locales/
+// domain.en.json), or is made with Errorf or fmt.Sprintf from one literal
+// format that is, never pieced together, so that the catalogue can read its
+// values back out of it.
 type Error struct {
 	Code    string
 	Message string

@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,7 +31,7 @@ func (e *Expert) Validate() error {
 			p.Add(field, "This is not valid UTF-8 text.")
 		}
 		if utf8.RuneCountInString(s) > MaxCreditLen {
-			p.Add(field, "This is longer than 200 characters.")
+			p.Add(field, fmt.Sprintf("This is longer than %d characters.", MaxCreditLen))
 		}
 		*v = s
 	}

@@ -1,8 +1,8 @@
 package parley
 
 import (
+	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -57,7 +57,7 @@ func (s *Site) Validate() error {
 			case !ok:
 				p.Add(field, "This is not valid UTF-8 text.")
 			case utf8.RuneCountInString(c) > max:
-				p.Add(field, "This is longer than "+strconv.Itoa(max)+" characters.")
+				p.Add(field, fmt.Sprintf("This is longer than %d characters.", max))
 			}
 			*v = c
 		}

@@ -56,8 +56,14 @@ func isStrippedControl(r rune) bool {
 func Slugify(title string) string {
 	var b strings.Builder
 	dash := false
+	var prev rune
 	for _, r := range strings.ToLower(title) {
+		last := prev
+		prev = r
 		switch {
+		case (r == 'υ' || r == 'ύ') && (last == 'α' || last == 'ε' || last == 'η'):
+			b.WriteByte('v') // Greek αυ, ευ, ηυ: av, ev, iv
+			dash = false
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
 			b.WriteRune(r)
 			dash = false
@@ -92,6 +98,10 @@ func Slugify(title string) string {
 // maxSlugLen is the longest slug, in bytes (all ASCII).
 const maxSlugLen = 100
 
+// foldASCII spells the letters of the EU's alphabets (Latin with its
+// accents, Greek and Cyrillic) in ASCII, so that every title makes a slug:
+// Greek and Bulgarian after their official romanisations (ELOT 743, the
+// Bulgarian Transliteration Act), simplified.
 var foldASCII = map[rune]string{
 	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'æ': "ae", 'ç': "c",
 	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
@@ -99,6 +109,23 @@ var foldASCII = map[rune]string{
 	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ű': "u", 'ý': "y", 'ß': "ss", 'ł': "l",
 	'ś': "s", 'š': "s", 'ž': "z", 'ź': "z", 'ż': "z", 'č': "c", 'ć': "c", 'ř': "r",
 	'ę': "e", 'ą': "a", 'ń': "n", 'ě': "e", 'ů': "u",
+	// Latin letters of Croatian, Slovak, Slovenian, the Baltic languages,
+	// Romanian, Maltese, Irish, Danish and the rest.
+	'đ': "d", 'ď': "d", 'ť': "t", 'ň': "n", 'ľ': "l", 'ĺ': "l", 'ŕ': "r", 'ā': "a", 'ē': "e",
+	'ī': "i", 'ū': "u", 'ģ': "g", 'ķ': "k", 'ļ': "l", 'ņ': "n", 'ė': "e", 'į': "i", 'ų': "u",
+	'ă': "a", 'ș': "s", 'ş': "s", 'ț': "t", 'ţ': "t", 'ċ': "c", 'ġ': "g", 'ħ': "h", 'œ': "oe",
+	'þ': "th", 'ð': "d",
+	// Greek.
+	'α': "a", 'ά': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'έ': "e", 'ζ': "z", 'η': "i",
+	'ή': "i", 'θ': "th", 'ι': "i", 'ί': "i", 'ϊ': "i", 'ΐ': "i", 'κ': "k", 'λ': "l", 'μ': "m",
+	'ν': "n", 'ξ': "x", 'ο': "o", 'ό': "o", 'π': "p", 'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t",
+	'υ': "y", 'ύ': "y", 'ϋ': "y", 'ΰ': "y", 'φ': "f", 'χ': "ch", 'ψ': "ps", 'ω': "o", 'ώ': "o",
+	// Cyrillic (Bulgarian, and Russian and Ukrainian letters besides).
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ж': "zh", 'з': "z", 'и': "i",
+	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s",
+	'т': "t", 'у': "u", 'ф': "f", 'х': "h", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "sht", 'ъ': "a",
+	'ь': "y", 'ю': "yu", 'я': "ya", 'ё': "yo", 'ы': "y", 'э': "e", 'є': "ye", 'і': "i", 'ї': "yi",
+	'ґ': "g",
 }
 
 // validSlug reports whether s could have come from Slugify.

@@ -48,6 +48,8 @@ type User struct {
 	HasPassword     bool
 	EmailVerifiedAt time.Time
 	CreatedAt       time.Time
+	// Language is the interface language the account chose ("de"), or "".
+	Language string
 }
 
 // Verified reports whether the user has proved they own their address.

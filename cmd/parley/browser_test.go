@@ -186,7 +186,7 @@ func (b *browser) commentCount(step string) int {
 	return n
 }
 
-var commentLocation = regexp.MustCompile(`^http://[^/]+/debates/car-free-city-centres(\?after=\d+)?#comment-(\d+)$`)
+var commentLocation = regexp.MustCompile(`^http://[^/]+/debates/[a-z0-9-]+(\?after=\d+)?#comment-(\d+)$`)
 
 // postedID returns the comment ID at the end of the location the post led to.
 func (b *browser) postedID(step string) (string, int64) {

@@ -29,6 +29,7 @@ import (
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
 	"github.com/parley-org/parley/internal/store"
+	"github.com/parley-org/parley/internal/translate"
 	"github.com/parley-org/parley/internal/web"
 )
 
@@ -62,6 +63,7 @@ func commands() []command {
 		{"user create", "--email ADDRESS --role ROLE", "Create an account (or change its role) and print a one-time sign-in link.", createUser},
 		{"spam train", "[--data DIR] [--out FILE]", "Retrain the built-in spam classifier on labelled comments and write its model file.", spamTrain},
 		{"spam eval", "[--data DIR | --train DIR --test DIR]", "Measure the spam classifier: precision, recall, F1 and false positives per dataset.", spamEval},
+		{"lang eval", "FILE.tsv", "Measure language detection on labelled texts: accuracy per kind and language.", langEval},
 		{"help", "[COMMAND]", "Explain the commands and their options.", nil},
 	}
 }
@@ -102,6 +104,9 @@ type options struct {
 	answerLinkTTL, reminderAfter                          time.Duration
 	metricsAddr                                           string
 	maxConns, maxConnsPerClient                           int
+	translateProvider, translateURL, translateKey         string
+	translateBudget                                       int
+	detectLanguages                                       bool
 	// user create
 	email, name, role string
 }
@@ -172,6 +177,15 @@ func newFlags(e *env, cmd string, o *options) *flag.FlagSet {
 			retention = d
 		}
 		fs.DurationVar(&o.ipRetention, "ip-retention", retention, "how long commenters' IP addresses are kept; after that only a keyed hash remains (PARLEY_IP_RETENTION)")
+		str(&o.translateProvider, "translate-provider", "PARLEY_TRANSLATE_PROVIDER", "", "machine translation of comments: deepl, libretranslate or apertium (default: deepl for a deepl.com address); off without --translate-url")
+		str(&o.translateURL, "translate-url", "PARLEY_TRANSLATE_URL", "", "address of the translation service, such as http://127.0.0.1:2737 for a self-hosted Apertium APy; empty turns machine translation off")
+		str(&o.translateKey, "translate-key", "PARLEY_TRANSLATE_KEY", "", "API key of the translation service (DeepL, LibreTranslate)")
+		integer(&o.translateBudget, "translate-budget", "PARLEY_TRANSLATE_BUDGET", 200000, "characters a day sent to the translation service, shared by all nodes; past it, readers are told translation is unavailable until tomorrow")
+		detect := true
+		if v, err := strconv.ParseBool(e.getenv("PARLEY_DETECT_LANGUAGES")); err == nil {
+			detect = v
+		}
+		fs.BoolVar(&o.detectLanguages, "detect-languages", detect, "detect the language of each new comment; its models take about 600 MB of memory (PARLEY_DETECT_LANGUAGES)")
 		duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
 			if d, err := time.ParseDuration(e.getenv(envName)); err == nil {
 				def = d
@@ -292,6 +306,16 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if o.maxConns < 0 || o.maxConnsPerClient < 0 {
 		return errors.New("--max-conns and --max-conns-per-client: give 0 (no limit) or more")
 	}
+	var translator translate.Provider
+	if o.translateURL != "" || o.translateProvider != "" {
+		if translator, err = translate.New(o.translateProvider, o.translateURL, o.translateKey, nil); err != nil {
+			return fmt.Errorf("--translate-provider, --translate-url: %w", err)
+		}
+		if o.translateBudget <= 0 {
+			return errors.New("--translate-budget: give a positive number of characters a day")
+		}
+		log.Info("comments can be machine-translated on readers' request", "provider", translator.Name(), "budget", o.translateBudget)
+	}
 	var spamService *akismet.Client
 	if o.akismetKey != "" {
 		if spamService, err = akismet.New(o.akismetKey, o.akismetURL, baseURL, nil); err != nil {
@@ -302,7 +326,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 	srv, err := web.NewServer(ctx, web.Config{BaseURL: baseURL, MaxCommentLen: o.maxComment, MaxDepth: o.maxDepth,
 		PostsPerMinute: o.postRate, PostBurst: o.postBurst, TrustedProxies: proxies, Mail: sender, MinFillTime: fillTime(o.minFillTime),
 		IPRetention: o.ipRetention, Akismet: spamService, AnswerLinkTTL: o.answerLinkTTL, ReminderAfter: o.reminderAfter,
-		RemoteImages: o.remoteImages}, st, md, log)
+		RemoteImages: o.remoteImages, Translator: translator, TranslateBudget: o.translateBudget,
+		DetectLanguages: o.detectLanguages}, st, md, log)
 	if err != nil {
 		return err
 	}

@@ -49,9 +49,18 @@ type debate struct {
 	Topics        []string  `yaml:"topics"`
 	DaysAgo       int       `yaml:"days_ago"`
 	HoldForReview bool      `yaml:"hold_for_review"`
+	Language      string    `yaml:"language"`
 	Body          string    `yaml:"body"`
 	Comments      []comment `yaml:"comments"`
-	Questions     []struct {
+	// Translations are the editors' translations of the debate.
+	Translations []struct {
+		Language    string `yaml:"language"`
+		Title       string `yaml:"title"`
+		Question    string `yaml:"question"`
+		ImageCredit string `yaml:"image_credit"`
+		Body        string `yaml:"body"`
+	} `yaml:"translations"`
+	Questions []struct {
 		Comment string `yaml:"comment"`
 		Framing string `yaml:"framing"`
 		Answers []struct {
@@ -160,12 +169,22 @@ func (l *loader) debate(ctx context.Context, in debate) error {
 	published := l.now.Add(-time.Duration(in.DaysAgo) * 24 * time.Hour)
 	d := &parley.Debate{Slug: in.Slug, Title: in.Title, Question: in.Question, BodyMD: in.Body, BodyHTML: l.articles.Render(in.Body),
 		ImageURL: image, ImageCredit: in.ImageCredit, Topics: in.Topics, Status: parley.DebateStatus(in.Status),
-		HoldForReview: in.HoldForReview, PublishedAt: published}
+		HoldForReview: in.HoldForReview, PublishedAt: published, Language: in.Language}
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("%w %v", err, parley.ErrorFields(err))
 	}
 	if _, err := l.st.SaveDebate(ctx, d); err != nil {
 		return err
+	}
+	for _, tr := range in.Translations {
+		t := &parley.DebateTranslation{DebateID: d.ID, Language: tr.Language, Title: tr.Title, Question: tr.Question,
+			BodyMD: tr.Body, BodyHTML: l.articles.Render(tr.Body), ImageCredit: tr.ImageCredit}
+		if err := t.Normalize(); err != nil {
+			return fmt.Errorf("translation into %s: %w %v", tr.Language, err, parley.ErrorFields(err))
+		}
+		if err := l.st.SaveDebateTranslation(ctx, t); err != nil {
+			return err
+		}
 	}
 	ids := map[string]int64{}
 	// authors maps each name that signs an approved comment so far to its

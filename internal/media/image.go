@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"golang.org/x/image/webp"
@@ -94,11 +95,7 @@ func (d *Dir) CleanImage(ctx context.Context, r io.Reader) (*Image, error) {
 	}
 	f, ok := sniffImage(data)
 	if !ok {
-		msg := "This file is not a JPEG, PNG or WebP image."
-		if what := describeFile(data); what != "" {
-			msg += " It looks like " + what + "."
-		}
-		return nil, invalidImage(msg)
+		return nil, invalidImage(describeFile(data))
 	}
 
 	cfg, err := f.decodeConfig(bytes.NewReader(data))
@@ -166,11 +163,9 @@ func unreadableImage(f imageFormat, err error) *parley.Error {
 	var jpegUnsupported jpeg.UnsupportedError
 	var pngUnsupported png.UnsupportedError
 	if errors.As(err, &jpegUnsupported) || errors.As(err, &pngUnsupported) {
-		return invalidImage(fmt.Sprintf("This %s uses a kind of encoding this site cannot read. "+
-			"Please save it again as an ordinary %s and upload the new file.", f.name, f.name))
+		return invalidImage(fmt.Sprintf("This %[1]s uses a kind of encoding this site cannot read. Please save it again as an ordinary %[1]s and upload the new file.", f.name))
 	}
-	return invalidImage(fmt.Sprintf("This %s image could not be read: the file seems to be damaged or incomplete. "+
-		"Please save it again and upload the new file.", f.name))
+	return invalidImage(fmt.Sprintf("This %s image could not be read: the file seems to be damaged or incomplete. Please save it again and upload the new file.", f.name))
 }
 
 func checkImageSize(cfg image.Config) error {
@@ -179,9 +174,9 @@ func checkImageSize(cfg image.Config) error {
 		return invalidImage("This image has no pixels. Please choose another file.")
 	}
 	if w > MaxImageSide || h > MaxImageSide || int64(w)*int64(h) > MaxImagePixels {
-		return invalidImage(fmt.Sprintf("This image is %d × %d pixels; the largest accepted is %d pixels on a side "+
-			"and %d megapixels in all. Please make it smaller and upload it again.",
-			w, h, MaxImageSide, MaxImagePixels/1_000_000))
+		// The sides are measurements, written as they are in every language.
+		return invalidImage(fmt.Sprintf("This image is %[1]s × %[2]s pixels; the largest accepted is %[3]s pixels on a side and %[4]d megapixels in all. Please make it smaller and upload it again.",
+			strconv.Itoa(w), strconv.Itoa(h), strconv.Itoa(MaxImageSide), MaxImagePixels/1_000_000))
 	}
 	return nil
 }
@@ -214,27 +209,28 @@ func sniffImage(b []byte) (imageFormat, bool) {
 	return imageFormat{}, false
 }
 
-// describeFile names what a refused file seems to be, as the end of "It
-// looks like ...", or returns "" when it cannot tell.
+// describeFile explains why a file is refused, naming what it seems to be
+// when it can tell: each explanation a whole sentence, so that it can be
+// translated as one.
 func describeFile(b []byte) string {
 	has := func(s string) bool { return bytes.HasPrefix(b, []byte(s)) }
 	switch {
 	case has("GIF87a"), has("GIF89a"):
-		return "a GIF image"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a GIF image."
 	case has("BM") && len(b) >= 18 && isBMPHeaderSize(binary.LittleEndian.Uint32(b[14:])):
-		return "a BMP image"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a BMP image."
 	case has("II*\x00"), has("MM\x00*"):
-		return "a TIFF image"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a TIFF image."
 	case has("\x00\x00\x01\x00"):
-		return "an icon (ICO) file"
+		return "This file is not a JPEG, PNG or WebP image. It looks like an icon (ICO) file."
 	case has("\xFF\x0A"), has("\x00\x00\x00\x0cJXL \r\n\x87\n"):
-		return "a JPEG XL image"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a JPEG XL image."
 	case has("8BPS"):
-		return "a Photoshop document"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a Photoshop document."
 	case has("%PDF-"):
-		return "a PDF document"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a PDF document."
 	case has("RIFF"):
-		return "a RIFF file that is not a WebP image"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a RIFF file that is not a WebP image."
 	case len(b) >= 12 && string(b[4:8]) == "ftyp":
 		return describeISOBMFF(b)
 	}
@@ -243,11 +239,11 @@ func describeFile(b []byte) string {
 	if bytes.IndexByte(head, 0) < 0 && utf8.Valid(trimPartialRune(text)) {
 		trimmed := bytes.TrimLeft(text, " \t\r\n")
 		if bytes.HasPrefix(trimmed, []byte("<")) && bytes.Contains(bytes.ToLower(text), []byte("<svg")) {
-			return "an SVG image"
+			return "This file is not a JPEG, PNG or WebP image. It looks like an SVG image."
 		}
-		return "a text file"
+		return "This file is not a JPEG, PNG or WebP image. It looks like a text file."
 	}
-	return ""
+	return "This file is not a JPEG, PNG or WebP image."
 }
 
 func isBMPHeaderSize(n uint32) bool {
@@ -259,7 +255,7 @@ func isBMPHeaderSize(n uint32) bool {
 }
 
 // describeISOBMFF tells HEIC and AVIF (and other ISO media files) apart by
-// the brands in their "ftyp" box.
+// the brands in their "ftyp" box, in describeFile's words.
 func describeISOBMFF(b []byte) string {
 	size := int(binary.BigEndian.Uint32(b))
 	if size < 16 || size > len(b) {
@@ -269,18 +265,18 @@ func describeISOBMFF(b []byte) string {
 	for i := 0; i+4 <= len(brands); i += 4 {
 		switch string(brands[i : i+4]) {
 		case "avif", "avis":
-			return "an AVIF image"
+			return "This file is not a JPEG, PNG or WebP image. It looks like an AVIF image."
 		case "heic", "heix", "hevc", "hevx", "heim", "heis":
-			return "a HEIC image (the format of iPhone photos; export it as JPEG)"
+			return "This file is not a JPEG, PNG or WebP image. It looks like a HEIC image (the format of iPhone photos; export it as JPEG)."
 		}
 	}
 	for i := 0; i+4 <= len(brands); i += 4 {
 		switch string(brands[i : i+4]) {
 		case "mif1", "msf1":
-			return "a HEIF image"
+			return "This file is not a JPEG, PNG or WebP image. It looks like a HEIF image."
 		}
 	}
-	return "a video or other media file"
+	return "This file is not a JPEG, PNG or WebP image. It looks like a video or other media file."
 }
 
 // trimPartialRune drops a multi-byte character cut off at the end of b.

@@ -4,51 +4,86 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"fmt"
 	htmltemplate "html/template"
 	"mime"
 	"net/url"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/store"
 )
 
-// Mail is written from templates, one folder a language; a recipient whose
-// language has no folder gets English.
+// Mail is written in its recipient's language from one set of templates,
+// whose t, th, date and num functions read that language's catalogue, as
+// the pages' do; a recipient whose language the interface does not speak
+// gets English.
 
 //go:embed templates
 var templateFiles embed.FS
 
+// mailTemplates are the templates of one language.
 type mailTemplates struct {
+	lang *i18n.Lang
 	text *texttemplate.Template
 	html *htmltemplate.Template
-	// subjects are the subject lines, by message.
-	subjects map[string]string
 }
 
-var languages = map[string]*mailTemplates{
-	"en": {
-		text: texttemplate.Must(texttemplate.ParseFS(templateFiles, "templates/en/*.txt")),
-		html: htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/en/*.html")),
-		subjects: map[string]string{
-			"debate":  "New comment on “{title}”",
-			"thread":  "New reply in a conversation you follow on “{title}”",
-			"replies": "{author} replied to your comment on “{title}”",
-			"mention": "{author} mentioned you on “{title}”",
-			"confirm": "Please confirm: mail from {site}",
-			"daily":   "Your daily digest from {site}",
-			"weekly":  "Your weekly digest from {site}",
-		},
-	},
-}
+var (
+	parseOnce sync.Once
+	// byLanguage holds every language's templates, by language code.
+	byLanguage map[string]*mailTemplates
+	parseErr   error
+)
 
-func templatesFor(lang string) *mailTemplates {
-	if t, ok := languages[lang]; ok {
-		return t
+// parseMailTemplates parses the templates once and clones them for each
+// language. The parsed set is never executed, so that it can be cloned.
+func parseMailTemplates() (map[string]*mailTemplates, error) {
+	funcs := func(l *i18n.Lang) map[string]any {
+		f := l.Funcs()
+		f["langcode"] = func() string { return l.Code }
+		return f
 	}
-	return languages["en"]
+	en := i18n.English()
+	text, err := texttemplate.New("mail").Funcs(funcs(en)).ParseFS(templateFiles, "templates/*.txt")
+	if err != nil {
+		return nil, err
+	}
+	html, err := htmltemplate.New("mail").Funcs(funcs(en)).ParseFS(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*mailTemplates{}
+	for _, l := range i18n.All() {
+		t := &mailTemplates{lang: l}
+		if t.text, err = text.Clone(); err != nil {
+			return nil, err
+		}
+		if t.html, err = html.Clone(); err != nil {
+			return nil, err
+		}
+		t.text.Funcs(funcs(l))
+		t.html.Funcs(funcs(l))
+		out[l.Code] = t
+	}
+	return out, nil
+}
+
+// templatesFor returns the templates of a language by its code, English's
+// for a language the interface does not speak (or none).
+func templatesFor(lang string) (*mailTemplates, error) {
+	parseOnce.Do(func() { byLanguage, parseErr = parseMailTemplates() })
+	if parseErr != nil {
+		return nil, fmt.Errorf("mail templates: %w", parseErr)
+	}
+	if t, ok := byLanguage[lang]; ok {
+		return t, nil
+	}
+	return byLanguage["en"], nil
 }
 
 // render fills both parts of a message from the templates named name.
@@ -61,12 +96,6 @@ func (t *mailTemplates) render(name string, data any) (text, html string, err er
 		return "", "", err
 	}
 	return tb.String(), hb.String(), nil
-}
-
-// subject fills a subject line's {author}, {title} and {site} in one pass,
-// so that a name containing "{title}" stays as it is.
-func subject(format string, author, title, site string) string {
-	return strings.NewReplacer("{author}", author, "{title}", title, "{site}", site).Replace(format)
 }
 
 // listHeaders are the headers of mail about what an address follows:
@@ -119,10 +148,13 @@ func listPhrase(name string) string {
 }
 
 type commentData struct {
-	Site, What, DebateTitle, DebateURL   string
+	Site, DebateTitle, DebateURL         string
 	Author, ParentAuthor, Text           string
 	HTML                                 htmltemplate.HTML
 	Permalink, ManageURL, UnsubscribeURL string
+	// Follows is what the recipient follows: "debate", "thread", "replies"
+	// (to their comment) or "mentions" (replies to it and mentions of them).
+	Follows string
 }
 
 func (n *Notifier) commentURL(c *parley.Comment) string {
@@ -133,7 +165,10 @@ func (n *Notifier) debateURL(slug string) string { return n.cfg.BaseURL + "/deba
 
 // commentMail tells one recipient of a new comment.
 func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *parley.Comment) (mail.Message, error) {
-	t := templatesFor(r.Language)
+	t, err := templatesFor(r.Language)
+	if err != nil {
+		return mail.Message{}, err
+	}
 	data := commentData{
 		Site: n.siteName(), DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: c.AuthorName, Text: c.BodyMD,
 		// Sanitised when the comment was posted.
@@ -146,17 +181,17 @@ func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *p
 	var subj string
 	switch {
 	case r.Scope == parley.ScopeReplies && r.CommentID == c.ReplyToID && c.ReplyToID != 0:
-		subj = subject(t.subjects["replies"], c.AuthorName, d.Title, n.siteName())
-		data.What = "replies to your comment"
+		subj = t.lang.T("%[1]s replied to your comment on “%[2]s”", c.AuthorName, d.Title)
+		data.Follows = "replies"
 	case r.Scope == parley.ScopeReplies:
-		subj = subject(t.subjects["mention"], c.AuthorName, d.Title, n.siteName())
-		data.What = "replies to your comment, and mentions of you"
+		subj = t.lang.T("%[1]s mentioned you on “%[2]s”", c.AuthorName, d.Title)
+		data.Follows = "mentions"
 	case r.Scope == parley.ScopeThread:
-		subj = subject(t.subjects["thread"], c.AuthorName, d.Title, n.siteName())
-		data.What = "a conversation in “" + d.Title + "”"
+		subj = t.lang.T("New reply in a conversation you follow on “%s”", d.Title)
+		data.Follows = "thread"
 	default:
-		subj = subject(t.subjects["debate"], c.AuthorName, d.Title, n.siteName())
-		data.What = "the debate “" + d.Title + "”"
+		subj = t.lang.T("New comment on “%s”", d.Title)
+		data.Follows = "debate"
 	}
 	text, html, err := t.render("comment", data)
 	if err != nil {
@@ -169,7 +204,10 @@ func (n *Notifier) commentMail(r store.Recipient, d *parley.Debate, c, parent *p
 // answerMail tells a subscriber of an expert's published answer. It uses
 // the comment template: the expert speaks, in reply to the reader.
 func (n *Notifier) answerMail(r store.Recipient, d *parley.Debate, answered *parley.Comment, a *parley.Answer) (mail.Message, error) {
-	t := templatesFor(r.Language)
+	t, err := templatesFor(r.Language)
+	if err != nil {
+		return mail.Message{}, err
+	}
 	author := a.Expert.Name
 	if a.Expert.Title != "" {
 		author += " (" + a.Expert.Title + ")"
@@ -178,16 +216,16 @@ func (n *Notifier) answerMail(r store.Recipient, d *parley.Debate, answered *par
 		Site: n.siteName(), DebateTitle: d.Title, DebateURL: n.debateURL(d.Slug), Author: author, ParentAuthor: answered.AuthorName,
 		Text: a.BodyMD, HTML: htmltemplate.HTML(a.BodyHTML), // sanitised when it was saved
 		Permalink: n.cfg.BaseURL + "/answers/" + itoa(a.ID), ManageURL: n.ManageURL(r.AddressID), UnsubscribeURL: n.UnsubscribeURL(r.SubscriptionID),
-		What: "the debate “" + d.Title + "”",
+		Follows: "debate",
 	}
 	if r.Scope == parley.ScopeThread || r.Scope == parley.ScopeReplies {
-		data.What = "a conversation in “" + d.Title + "”"
+		data.Follows = "thread"
 	}
 	text, html, err := t.render("comment", data)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	subj := a.Expert.Name + " answered " + answered.AuthorName + " on “" + d.Title + "” · " + n.siteName()
+	subj := t.lang.T("%[1]s answered %[2]s on “%[3]s”", a.Expert.Name, answered.AuthorName, d.Title) + " · " + n.siteName()
 	return mail.Message{To: r.Email, Subject: subj, Text: text, HTML: html,
 		Headers: n.listHeaders(data.UnsubscribeURL, d.Slug+".debates", d.Title)}, nil
 }
@@ -198,17 +236,18 @@ func (n *Notifier) confirmationMail(ctx context.Context, a *parley.Address, sub 
 	if err != nil {
 		return mail.Message{}, err
 	}
-	what := "the debate “" + d.Title + "”"
-	if sub.Scope != parley.ScopeDebate {
-		what = "replies in the debate “" + d.Title + "”"
+	t, err := templatesFor(a.Language)
+	if err != nil {
+		return mail.Message{}, err
 	}
-	t := templatesFor(a.Language)
-	data := map[string]string{"Site": n.siteName(), "What": what, "ConfirmURL": n.ConfirmURL(a)}
+	// Replies: a subscription to one conversation, not the whole debate.
+	data := map[string]any{"Site": n.siteName(), "DebateTitle": d.Title, "Replies": sub.Scope != parley.ScopeDebate,
+		"ConfirmURL": n.ConfirmURL(a)}
 	text, html, err := t.render("confirm", data)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: a.Email, Subject: subject(t.subjects["confirm"], "", "", n.siteName()), Text: text, HTML: html,
+	return mail.Message{To: a.Email, Subject: t.lang.T("Please confirm: mail from %s", n.siteName()), Text: text, HTML: html,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"}}, nil
 }
 
@@ -219,7 +258,10 @@ type digestDebate struct {
 
 // digestMail gathers a digest's comments by debate, in the order they came.
 func (n *Notifier) digestMail(a *parley.Address, d parley.Delivery, items []store.DigestItem) (mail.Message, error) {
-	t := templatesFor(a.Language)
+	t, err := templatesFor(a.Language)
+	if err != nil {
+		return mail.Message{}, err
+	}
 	var debates []*digestDebate
 	bySlug := map[string]*digestDebate{}
 	for _, it := range items {
@@ -243,13 +285,18 @@ func (n *Notifier) digestMail(a *parley.Address, d parley.Delivery, items []stor
 			HTML: htmltemplate.HTML(c.BodyHTML), Permalink: n.commentURL(c)})
 	}
 	unsubscribe := n.digestUnsubscribeURL(a.ID, d)
-	period := map[parley.Delivery]string{parley.DeliverDaily: "daily", parley.DeliverWeekly: "weekly"}[d]
-	data := map[string]any{"Site": n.siteName(), "Period": period, "Count": len(items), "Debates": debates,
+	// Weekly, or else daily.
+	weekly := d == parley.DeliverWeekly
+	data := map[string]any{"Site": n.siteName(), "Weekly": weekly, "Count": len(items), "Debates": debates,
 		"ManageURL": n.ManageURL(a.ID), "UnsubscribeURL": unsubscribe}
 	text, html, err := t.render("digest", data)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	return mail.Message{To: a.Email, Subject: subject(t.subjects[period], "", "", n.siteName()), Text: text, HTML: html,
+	subj := t.lang.T("Your daily digest from %s", n.siteName())
+	if weekly {
+		subj = t.lang.T("Your weekly digest from %s", n.siteName())
+	}
+	return mail.Message{To: a.Email, Subject: subj, Text: text, HTML: html,
 		Headers: n.listHeaders(unsubscribe, "digest", n.siteName())}, nil
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/parley-org/parley"
 )
 
-const userCols = `u.id, u.email, u.name, u.role, u.password_hash, u.email_verified_at, u.created_at`
+const userCols = `u.id, u.email, u.name, u.role, u.password_hash, u.email_verified_at, u.created_at, u.language`
 
 // scanUser reads a user and the stored password hash.
 func scanUser(row interface{ Scan(...any) error }) (*parley.User, string, error) {
@@ -17,7 +17,7 @@ func scanUser(row interface{ Scan(...any) error }) (*parley.User, string, error)
 	var hash string
 	var verified sql.NullInt64
 	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &hash, &verified, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &hash, &verified, &created, &u.Language); err != nil {
 		if err == sql.ErrNoRows {
 			return nil, "", parley.Errorf(parley.ENOTFOUND, "There is no such account.")
 		}
@@ -108,7 +108,7 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]*parley.User, int, e
 // SetRole changes an account's role.
 func (s *Store) SetRole(ctx context.Context, userID int64, role parley.Role) error {
 	if !role.Valid() {
-		return parley.Errorf(parley.EINVALID, "Unknown role %q.", role)
+		return parley.Errorf(parley.EINVALID, "Unknown role \"%s\".", role)
 	}
 	return s.updateUser(ctx, userID, `role = ?`, role)
 }
@@ -121,6 +121,11 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) erro
 // MarkVerified records that the account's owner proved they read its address.
 func (s *Store) MarkVerified(ctx context.Context, userID int64) error {
 	return s.updateUser(ctx, userID, `email_verified_at = COALESCE(email_verified_at, ?)`, millis(s.now()))
+}
+
+// SetUserLanguage remembers the interface language an account chose.
+func (s *Store) SetUserLanguage(ctx context.Context, userID int64, code string) error {
+	return s.updateUser(ctx, userID, `language = ?`, code)
 }
 
 func (s *Store) updateUser(ctx context.Context, userID int64, set string, arg any) error {

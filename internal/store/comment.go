@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -293,7 +294,7 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status parley.Co
 // and announces a comment approved at last.
 func (s *Store) setStatus(ctx context.Context, tx *sql.Tx, id int64, status parley.CommentStatus) (old parley.CommentStatus, debateID int64, err error) {
 	if !status.Valid() {
-		return "", 0, parley.Errorf(parley.EINVALID, "Unknown comment status %q.", status)
+		return "", 0, parley.Errorf(parley.EINVALID, "Unknown comment status \"%s\".", status)
 	}
 	var created int64
 	err = tx.QueryRowContext(ctx, s.q(`UPDATE comments SET status = status WHERE id = ? RETURNING debate_id, status, created_at`), id).Scan(&debateID, &old, &created)
@@ -538,7 +539,7 @@ func (s *Store) EditComment(ctx context.Context, id, userID int64, bodyMD, bodyH
 				return err
 			}
 			for _, why := range sc.HoldReasons {
-				if err := s.addHoldReason(ctx, tx, id, "After an edit: "+why); err != nil {
+				if err := s.addHoldReason(ctx, tx, id, fmt.Sprintf("After an edit: %s", why)); err != nil {
 					return err
 				}
 			}

@@ -11,9 +11,18 @@ import (
 // What the editors' console writes: debates by ID, featured comments,
 // experts, partners and the image library.
 
-// slugTaken is the error for a slug another row already has.
+// slugTaken is the error for a slug another row already has: a debate,
+// an expert or a partner.
 func slugTaken(what string) error {
-	msg := "Another " + what + " already uses this address. Please choose another slug."
+	var msg string
+	switch what {
+	case "expert":
+		msg = "Another expert already uses this address. Please choose another slug."
+	case "partner":
+		msg = "Another partner already uses this address. Please choose another slug."
+	default:
+		msg = "Another debate already uses this address. Please choose another slug."
+	}
 	return &parley.Error{Code: parley.ECONFLICT, Message: msg, Fields: map[string]string{"slug": msg}}
 }
 
@@ -44,10 +53,10 @@ func (s *Store) CreateDebate(ctx context.Context, d *parley.Debate) error {
 	s.publication(d)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO debates (slug, title, question, body_md, body_html, image_url, image_credit,
-			status, hold_for_review, accounts_only, publish_at, published_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			status, hold_for_review, accounts_only, publish_at, published_at, created_at, updated_at, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			d.Slug, d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit, d.Status, d.HoldForReview,
-			d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), millis(now)).Scan(&d.ID)
+			d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), millis(now), d.Language).Scan(&d.ID)
 		if err != nil {
 			return err
 		}
@@ -73,9 +82,9 @@ func (s *Store) UpdateDebate(ctx context.Context, d *parley.Debate) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE debates SET slug = ?, title = ?, question = ?, body_md = ?, body_html = ?,
 			image_url = ?, image_credit = ?, status = ?, hold_for_review = ?, accounts_only = ?, publish_at = ?, published_at = ?,
-			updated_at = ? WHERE id = ?`),
+			updated_at = ?, language = ? WHERE id = ?`),
 			d.Slug, d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit, d.Status, d.HoldForReview,
-			d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), d.ID)
+			d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), d.Language, d.ID)
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,13 @@ var copyTables = []struct {
 	{"spam_lessons", []string{"id"}},
 	{"answer_requests", []string{"id"}},
 	{"digest_answers", []string{"subscription_id", "answer_id"}},
+	// Translations: human ones of debates and answers, and the cache of
+	// comments' with the day's spending on the provider.
+	{"debate_translations", []string{"debate_id", "language"}},
+	{"question_translations", []string{"question_id", "language"}},
+	{"answer_translations", []string{"answer_id", "language"}},
+	{"comment_translations", []string{"comment_id", "language", "provider"}},
+	{"translation_usage", []string{"day"}},
 }
 
 // copyBatch is how many rows Copy reads, and writes in one transaction, at a time.

@@ -233,7 +233,7 @@ func checkCopy(t *testing.T, src *store.Store, fx copyFixture, want siteView, ur
 				tb.Name, tb.Copied, tb.Present, tb.Rows, heard[tb.Name], tb.Checksum, wantRows[tb.Name])
 		}
 	}
-	if got := strings.Join(order, " "); got != "settings users sessions email_tokens api_tokens sign_in_failures form_stamp_uses debates debate_topics comments experts questions answers jobs partners uploads addresses subscriptions digest_items reports moderation_actions appeals bans spam_lessons answer_requests digest_answers" {
+	if got := strings.Join(order, " "); got != "settings users sessions email_tokens api_tokens sign_in_failures form_stamp_uses debates debate_topics comments experts questions answers jobs partners uploads addresses subscriptions digest_items reports moderation_actions appeals bans spam_lessons answer_requests digest_answers debate_translations question_translations answer_translations comment_translations translation_usage" {
 		t.Errorf("tables copied in the order %s", got)
 	}
 	if got := viewSite(t, dst, fx); !reflect.DeepEqual(got, want) {

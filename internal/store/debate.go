@@ -10,7 +10,7 @@ import (
 
 const debateCols = `d.id, d.slug, d.title, d.question, d.body_md, d.body_html, d.image_url, d.image_credit,
 	d.status, d.hold_for_review, d.accounts_only, d.publish_at, d.published_at, d.created_at, d.updated_at, d.comment_count,
-	d.last_comment_at, d.version, d.hold_first_time, d.max_links, d.hold_words, d.reject_words, d.report_threshold`
+	d.last_comment_at, d.version, d.hold_first_time, d.max_links, d.hold_words, d.reject_words, d.report_threshold, d.language`
 
 func scanDebate(row interface{ Scan(...any) error }) (*parley.Debate, error) {
 	var d parley.Debate
@@ -18,7 +18,7 @@ func scanDebate(row interface{ Scan(...any) error }) (*parley.Debate, error) {
 	var created, updated int64
 	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Question, &d.BodyMD, &d.BodyHTML, &d.ImageURL, &d.ImageCredit,
 		&d.Status, &d.HoldForReview, &d.AccountsOnly, &publishAt, &published, &created, &updated, &d.CommentCount, &lastComment, &d.Version,
-		&d.Policy.HoldFirstTime, &d.Policy.MaxLinks, &d.Policy.HoldWords, &d.Policy.RejectWords, &d.Policy.ReportThreshold)
+		&d.Policy.HoldFirstTime, &d.Policy.MaxLinks, &d.Policy.HoldWords, &d.Policy.RejectWords, &d.Policy.ReportThreshold, &d.Language)
 	if err != nil {
 		return nil, err
 	}
@@ -139,10 +139,10 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 		// Insert first: when the slug exists, or a concurrent save is creating
 		// it (PostgreSQL waits for that one to commit), no row comes back.
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO debates (slug, title, question, body_md, body_html, image_url, image_credit,
-			status, hold_for_review, accounts_only, publish_at, published_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id`),
+			status, hold_for_review, accounts_only, publish_at, published_at, created_at, updated_at, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id`),
 			d.Slug, d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit,
-			d.Status, d.HoldForReview, d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), millis(now)).Scan(&id)
+			d.Status, d.HoldForReview, d.AccountsOnly, nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), millis(now), d.Language).Scan(&id)
 		switch {
 		case err == nil:
 			created = true
@@ -154,10 +154,10 @@ func (s *Store) SaveDebate(ctx context.Context, d *parley.Debate) (created bool,
 				return err
 			}
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE debates SET title = ?, question = ?, body_md = ?, body_html = ?, image_url = ?,
-				image_credit = ?, status = ?, hold_for_review = ?, accounts_only = ?, publish_at = ?, published_at = ?, updated_at = ?
-				WHERE id = ?`),
+				image_credit = ?, status = ?, hold_for_review = ?, accounts_only = ?, publish_at = ?, published_at = ?, updated_at = ?,
+				language = ? WHERE id = ?`),
 				d.Title, d.Question, d.BodyMD, d.BodyHTML, d.ImageURL, d.ImageCredit, d.Status, d.HoldForReview, d.AccountsOnly,
-				nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), id)
+				nullMillis(d.PublishAt), nullMillis(d.PublishedAt), millis(now), d.Language, id)
 			if err != nil {
 				return err
 			}

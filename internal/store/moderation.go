@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -191,7 +192,7 @@ func (s *Store) BanAuthor(ctx context.Context, commentID int64, kind parley.BanK
 			if !userID.Valid {
 				return parley.Errorf(parley.EINVALID, "This comment was not written with an account: ban its address or network instead.")
 			}
-			b.Value, b.Label = strconv.FormatInt(userID.Int64, 10), "account of "+name+" (#"+strconv.FormatInt(userID.Int64, 10)+")"
+			b.Value, b.Label = strconv.FormatInt(userID.Int64, 10), fmt.Sprintf("account of %[1]s (#%[2]s)", name, strconv.FormatInt(userID.Int64, 10))
 		case parley.BanEmail:
 			if email == "" {
 				return parley.Errorf(parley.EINVALID, "This comment has no address any more.")
@@ -201,7 +202,7 @@ func (s *Store) BanAuthor(ctx context.Context, commentID int64, kind parley.BanK
 			if !netHash.Valid {
 				return parley.Errorf(parley.EINVALID, "No network was recorded for this comment.")
 			}
-			b.Value, b.Label = netHash.String, "network of comment #"+strconv.FormatInt(commentID, 10)+" by "+name
+			b.Value, b.Label = netHash.String, fmt.Sprintf("network of comment #%[1]s by %[2]s", strconv.FormatInt(commentID, 10), name)
 		default:
 			return parley.Errorf(parley.EINVALID, "Please choose to ban the account, the address or the network.")
 		}
@@ -287,7 +288,7 @@ func (s *Store) ReportComment(ctx context.Context, r parley.Report, reporter str
 		if open < threshold {
 			return nil
 		}
-		why := "Hidden after " + strconv.Itoa(open) + " reports from readers"
+		why := fmt.Sprintf("Hidden after %d reports from readers", open)
 		if _, _, err := s.setStatus(ctx, tx, r.CommentID, parley.CommentPending); err != nil {
 			return err
 		}
@@ -421,7 +422,7 @@ func (s *Store) hiddenBefore(ctx context.Context, tx *sql.Tx, commentID, at int6
 func (s *Store) decide(ctx context.Context, tx *sql.Tx, c *parley.Comment, to parley.CommentStatus, verb parley.ModerationVerb,
 	category parley.ReportReason, reason string, by Actor) (Moderated, error) {
 	if !c.DeletedAt.IsZero() && to == parley.CommentApproved {
-		return Moderated{}, parley.Errorf(parley.ECONFLICT, "Comment #%d was deleted by its author.", c.ID)
+		return Moderated{}, parley.Errorf(parley.ECONFLICT, "Comment #%s was deleted by its author.", strconv.FormatInt(c.ID, 10))
 	}
 	from, _, err := s.setStatus(ctx, tx, c.ID, to)
 	if err != nil {

@@ -123,7 +123,7 @@ func (s *Store) ModerationQueue(ctx context.Context, f QueueFilter) ([]*QueueIte
 	if f.CommentID != 0 {
 		where = `c.id = ?`
 	} else if !f.Queue.Valid() {
-		return nil, parley.Errorf(parley.EINVALID, "There is no queue %q.", f.Queue)
+		return nil, parley.Errorf(parley.EINVALID, "There is no queue \"%s\".", f.Queue)
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50

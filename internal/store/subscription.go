@@ -72,6 +72,9 @@ type NewSubscription struct {
 	// confirmed account): the subscription needs no double opt-in, and an
 	// address they had stopped all mail to may be mailed again.
 	Proven bool
+	// Language is the language of the page the request came from: mail to
+	// the address is written in it. Only its owner changes it once set.
+	Language string
 }
 
 // Subscribe records a request to follow something and returns the
@@ -85,8 +88,18 @@ func (s *Store) Subscribe(ctx context.Context, n NewSubscription) (*parley.Subsc
 	var sub *parley.Subscription
 	var addr *parley.Address
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO addresses (email, created_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`), email, now); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO addresses (email, language, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`), email, n.Language, now); err != nil {
 			return err
+		}
+		if n.Language != "" {
+			// Someone typing another's address does not change their language.
+			cond := ` AND language = ''`
+			if n.Proven {
+				cond = ``
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE addresses SET language = ? WHERE email = ?`+cond), n.Language, email); err != nil {
+				return err
+			}
 		}
 		if n.Proven {
 			// Their own request lifts "stop all mail"; a bounce waits for a

@@ -41,9 +41,15 @@ func Skip(t testing.TB, what, why string) {
 }
 
 // Main runs the tests and then says which were skipped; call it from
-// TestMain.
-func Main(m *testing.M) {
+// TestMain. Each check runs after the tests, if they passed, and fails the
+// run by returning non-zero.
+func Main(m *testing.M, checks ...func() int) {
 	code := m.Run()
+	for _, check := range checks {
+		if code == 0 {
+			code = check()
+		}
+	}
 	mu.Lock()
 	some := len(order) > 0
 	mu.Unlock()

@@ -54,7 +54,8 @@ func (s *Server) renderAccountForm(w http.ResponseWriter, r *http.Request, page,
 	s.render(w, r, code, page, accountPage{pageMeta: s.meta(r, title), Form: form})
 }
 
-// notice shows a short page after a form did its work.
+// notice shows a short page after a form did its work; title and message
+// are in the reader's language already.
 func (s *Server) notice(w http.ResponseWriter, r *http.Request, title, message string) {
 	s.render(w, r, http.StatusOK, "notice", noticePage{pageMeta: s.meta(r, title), Message: message})
 }
@@ -66,11 +67,10 @@ type noticePage struct {
 
 // The answer to every request for a mailed link, whether or not the
 // address has an account: the page must not tell who has one.
-const linkSentMessage = "If there is an account for that address, a message with a link is on its way. " +
-	"It can take a minute or two to arrive; please check your spam folder too."
+const linkSentMessage = "If there is an account for that address, a message with a link is on its way. It can take a minute or two to arrive; please check your spam folder too."
 
 func (s *Server) handleSignUpForm(w http.ResponseWriter, r *http.Request) {
-	s.renderAccountForm(w, r, "signup", "Create an account", accountForm{Next: safeNext(r.URL.Query().Get("next"))}, nil)
+	s.renderAccountForm(w, r, "signup", lang(r).T("Create an account"), accountForm{Next: safeNext(r.URL.Query().Get("next"))}, nil)
 }
 
 func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
@@ -78,12 +78,11 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 	form := accountForm{Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email"), Next: safeNext(r.PostForm.Get("next"))}
 	err := s.signUp(r, form.Name, form.Email, r.PostForm.Get("password"), form.Next)
 	if err != nil {
-		s.renderAccountForm(w, r, "signup", "Create an account", form, err)
+		s.renderAccountForm(w, r, "signup", lang(r).T("Create an account"), form, err)
 		return
 	}
-	s.notice(w, r, "Check your email", "We have sent a message to "+parley.NormalizeEmail(form.Email)+
-		". Open the link in it to confirm your address and finish creating your account. "+
-		"If you already have an account, the message says how to sign in.")
+	s.notice(w, r, lang(r).T("Check your email"), lang(r).T("We have sent a message to %s. Open the link in it to confirm your address and finish creating your account. If you already have an account, the message says how to sign in.",
+		parley.NormalizeEmail(form.Email)))
 }
 
 // signUp creates an account and mails its verification link. For an address
@@ -169,7 +168,7 @@ func (s *Server) mailLink(ctx context.Context, u *parley.User, purpose store.Lin
 	if next != "" && next != "/" {
 		address += "?next=" + url.QueryEscape(next)
 	}
-	msg, err := s.linkMessage(u, purpose, address)
+	msg, err := s.linkMessage(requesterLang(ctx, u), u, purpose, address)
 	if err != nil {
 		return err
 	}
@@ -181,7 +180,7 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	s.renderAccountForm(w, r, "signin", "Sign in", accountForm{Next: safeNext(r.URL.Query().Get("next"))}, nil)
+	s.renderAccountForm(w, r, "signin", lang(r).T("Sign in"), accountForm{Next: safeNext(r.URL.Query().Get("next"))}, nil)
 }
 
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
@@ -192,7 +191,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		err = s.startSession(w, r, u)
 	}
 	if err != nil {
-		s.renderAccountForm(w, r, "signin", "Sign in", form, err)
+		s.renderAccountForm(w, r, "signin", lang(r).T("Sign in"), form, err)
 		return
 	}
 	redirect(w, r, form.Next, http.StatusSeeOther)
@@ -201,8 +200,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 // errBadCredentials is the one answer for an unknown address and a wrong
 // password alike.
 func errBadCredentials() error {
-	return parley.Errorf(parley.EUNAUTHORIZED, "That email address and password do not match an account. "+
-		"Check them and try again, or ask for a sign-in link below.")
+	return parley.Errorf(parley.EUNAUTHORIZED, "That email address and password do not match an account. Check them and try again, or ask for a sign-in link below.")
 }
 
 // signIn checks an address and password. Failures are counted per address
@@ -258,8 +256,7 @@ func (s *Server) signIn(r *http.Request, email, password string) (*parley.User, 
 	}
 	if !u.Verified() {
 		// Until the address is confirmed, its password may be anyone's.
-		return nil, parley.Errorf(parley.EFORBIDDEN, "Please confirm your email address first: open the link we sent you, "+
-			"or ask below for a sign-in link, which confirms it too.")
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Please confirm your email address first: open the link we sent you, or ask below for a sign-in link, which confirms it too.")
 	}
 	if auth.NeedsRehash(hash) {
 		if newHash, err := auth.HashPassword(password); err == nil {
@@ -300,15 +297,15 @@ func (s *Server) handleRequestLink(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	purpose := store.LinkPurpose(r.PathValue("purpose"))
 	form := accountForm{Email: r.PostForm.Get("email"), Next: safeNext(r.PostForm.Get("next"))}
-	page, title := "signin", "Sign in"
+	page, title := "signin", lang(r).T("Sign in")
 	if purpose == store.LinkReset {
-		page, title = "reset", "Reset your password"
+		page, title = "reset", lang(r).T("Reset your password")
 	}
 	if err := s.requestLink(r, purpose, form.Email, form.Next); err != nil {
 		s.renderAccountForm(w, r, page, title, form, err)
 		return
 	}
-	s.notice(w, r, "Check your email", linkSentMessage)
+	s.notice(w, r, lang(r).T("Check your email"), lang(r).T(linkSentMessage))
 }
 
 func (s *Server) requestLink(r *http.Request, purpose store.LinkPurpose, email, next string) error {
@@ -327,7 +324,7 @@ func (s *Server) requestLink(r *http.Request, purpose store.LinkPurpose, email, 
 }
 
 func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {
-	s.renderAccountForm(w, r, "reset", "Reset your password", accountForm{}, nil)
+	s.renderAccountForm(w, r, "reset", lang(r).T("Reset your password"), accountForm{}, nil)
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
@@ -347,7 +344,7 @@ func (s *Server) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.clearSessionCookie(w)
-	s.notice(w, r, "Signed out everywhere", "You are signed out on every device and browser. Sign in again where you want to use your account.")
+	s.notice(w, r, lang(r).T("Signed out everywhere"), lang(r).T("You are signed out on every device and browser. Sign in again where you want to use your account."))
 }
 
 // linkPage shows what an emailed link does, with a button to do it: mail
@@ -364,7 +361,7 @@ type linkPage struct {
 
 func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	purpose := store.LinkPurpose(r.PathValue("purpose"))
-	p := linkPage{pageMeta: s.meta(r, linkTitle(purpose)), Purpose: string(purpose), Action: r.URL.Path, Next: safeNext(r.URL.Query().Get("next"))}
+	p := linkPage{pageMeta: s.meta(r, lang(r).T(linkTitle(purpose))), Purpose: string(purpose), Action: r.URL.Path, Next: safeNext(r.URL.Query().Get("next"))}
 	p.Canonical = s.cfg.BaseURL + "/links/" + string(purpose) // never the token
 	if _, err := s.store.CheckLink(r.Context(), purpose, auth.HashToken(r.PathValue("token"))); err != nil {
 		s.linkFailed(w, r, p, err)
@@ -373,6 +370,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "link", p)
 }
 
+// linkTitle is the English title of a link's page, a catalogue key.
 func linkTitle(p store.LinkPurpose) string {
 	switch p {
 	case store.LinkVerify:
@@ -395,10 +393,7 @@ func (s *Server) linkFailed(w http.ResponseWriter, r *http.Request, p linkPage, 
 		return
 	}
 	p.Problem = le.Error()
-	p.Title = map[string]string{store.LinkExpired: "This link has expired", store.LinkUsed: "This link was already used"}[le.Reason]
-	if p.Title == "" {
-		p.Title = "This link does not work"
-	}
+	p.Title = lang(r).T(linkProblemTitle(le.Reason))
 	code := http.StatusGone
 	if le.Reason == store.LinkUnknown {
 		code = http.StatusNotFound
@@ -406,12 +401,24 @@ func (s *Server) linkFailed(w http.ResponseWriter, r *http.Request, p linkPage, 
 	s.render(w, r, code, "link", p)
 }
 
+// linkProblemTitle is the English title of the page of a link that does
+// not work, a catalogue key.
+func linkProblemTitle(reason string) string {
+	switch reason {
+	case store.LinkExpired:
+		return "This link has expired"
+	case store.LinkUsed:
+		return "This link was already used"
+	}
+	return "This link does not work"
+}
+
 // handleUseLink does what the link is for.
 func (s *Server) handleUseLink(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	purpose := store.LinkPurpose(r.PathValue("purpose"))
 	hash := auth.HashToken(r.PathValue("token"))
-	p := linkPage{pageMeta: s.meta(r, linkTitle(purpose)), Purpose: string(purpose), Action: r.URL.Path, Next: safeNext(r.PostForm.Get("next"))}
+	p := linkPage{pageMeta: s.meta(r, lang(r).T(linkTitle(purpose))), Purpose: string(purpose), Action: r.URL.Path, Next: safeNext(r.PostForm.Get("next"))}
 	p.Canonical = s.cfg.BaseURL + "/links/" + string(purpose)
 	u, err := s.completeLink(r.Context(), purpose, hash, r.PostForm.Get("password"))
 	if err == nil {
@@ -494,7 +501,7 @@ type accountHome struct {
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	p := accountHome{pageMeta: s.meta(r, "Your account"), Account: u, Done: r.URL.Query().Get("done")}
+	p := accountHome{pageMeta: s.meta(r, lang(r).T("Your account")), Account: u, Done: r.URL.Query().Get("done")}
 	if a, err := s.store.AddressByEmail(r.Context(), u.Email); err == nil && u.Verified() {
 		p.Subscriptions = "/subscriptions/" + s.notify.ManageToken(a.ID)
 	}
@@ -516,5 +523,5 @@ func (s *Server) handleResendVerification(w http.ResponseWriter, r *http.Request
 		s.fail(w, r, err)
 		return
 	}
-	s.notice(w, r, "Check your email", "We have sent a new confirmation link to "+u.Email+". It works for 48 hours.")
+	s.notice(w, r, lang(r).T("Check your email"), lang(r).T("We have sent a new confirmation link to %s. It works for 48 hours.", u.Email))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/store"
@@ -44,7 +45,7 @@ func (s *Server) sendQuestion(ctx context.Context, questionID, expertID int64, b
 			return err
 		}
 		v.Request = req
-		msg, err := s.requestMail(v, 0)
+		msg, err := s.requestMail(ctx, v, 0)
 		if err != nil {
 			return err
 		}
@@ -63,35 +64,35 @@ func (s *Server) answerTarget(token string) (id, generation int64, ok bool) {
 	return s.verifyPair("answer", token)
 }
 
-// requestMail asks an expert to answer (reminder 0), or reminds them.
-func (s *Server) requestMail(v *store.RequestView, reminder int) (mail.Message, error) {
-	m := notice{Site: s.siteName(), Greeting: "Dear " + v.Expert.Name, Lead: markup.PlainText(v.Question.FramingHTML),
-		Quote: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: "Read the question and answer",
+// requestMail asks an expert to answer (reminder 0), or reminds them, in
+// the language of their account when their contact address has one.
+func (s *Server) requestMail(ctx context.Context, v *store.RequestView, reminder int) (mail.Message, error) {
+	l := s.recipientLang(ctx, 0, v.Expert.ContactEmail)
+	m := notice{Lang: l, Site: s.siteName(), Greeting: l.T("Dear %s,", v.Expert.Name), Lead: markup.PlainText(v.Question.FramingHTML),
+		Quote: markup.Excerpt(v.Comment.BodyHTML, 1200), Button: l.T("Read the question and answer"),
 		Link: s.cfg.BaseURL + "/answer/" + s.answerToken(v.Request)}
-	by := "The editors"
-	if v.Request.SentBy != "" {
-		by = v.Request.SentBy
+	by, title := v.Request.SentBy, v.Debate.Title
+	switch {
+	case reminder > 0 && by != "":
+		m.Intro = []string{l.T("A reminder: %[1]s would still like your answer to a reader's comment in the debate “%[2]s”.", by, title)}
+	case reminder > 0:
+		m.Intro = []string{l.T("A reminder: the editors would still like your answer to a reader's comment in the debate “%s”.", title)}
+	case by != "":
+		m.Intro = []string{l.T("%[1]s of %[2]s would like your answer to a reader's comment in the debate “%[3]s”. Readers will see your answer under the comment, with your name and title, once the editors publish it.", by, s.siteName(), title)}
+	default:
+		m.Intro = []string{l.T("The editors of %[1]s would like your answer to a reader's comment in the debate “%[2]s”. Readers will see your answer under the comment, with your name and title, once the editors publish it.", s.siteName(), title)}
 	}
-	m.Intro = []string{by + " of " + s.siteName() + " would like your answer to a reader's comment in the debate “" + v.Debate.Title + "”. " +
-		"Readers will see your answer under the comment, with your name and title, once the editors publish it."}
-	if reminder > 0 {
-		m.Intro = []string{"A reminder: " + by + " would still like your answer to a reader's comment in the debate “" + v.Debate.Title + "”."}
+	ignore := l.T("If you cannot answer, simply ignore this message.")
+	if reminder >= maxReminders {
+		ignore = l.T("If you cannot answer, simply ignore this message; this was the last reminder.")
 	}
-	m.Outro = []string{"The link is yours alone: it opens this question, needs no account, and works until " +
-		v.Request.ExpiresAt.UTC().Format("2 January 2006") + ". You can answer once; the editors may shorten or correct it lightly, and you will see what they changed.",
-		"If you cannot answer, simply ignore this message" + reminderNote(reminder) + "."}
-	subject := "A reader's question for you: “" + v.Debate.Title + "”"
+	m.Outro = []string{l.T("The link is yours alone: it opens this question, needs no account, and works until %s. You can answer once; the editors may shorten or correct it lightly, and you will see what they changed.", l.Date(v.Request.ExpiresAt)),
+		ignore}
+	subject := l.T("A reader's question for you: “%s”", title)
 	if reminder > 0 {
-		subject = "Reminder: " + subject
+		subject = l.T("Reminder: A reader's question for you: “%s”", title)
 	}
 	return m.message(v.Expert.ContactEmail, subject+" · "+s.siteName())
-}
-
-func reminderNote(reminder int) string {
-	if reminder >= maxReminders {
-		return "; this was the last reminder"
-	}
-	return ""
 }
 
 // remind mails the reminders that are due, at most two a request, each
@@ -114,7 +115,7 @@ func (s *Server) remind(ctx context.Context) error {
 			if err != nil || !claimed {
 				return err
 			}
-			msg, err := s.requestMail(v, n)
+			msg, err := s.requestMail(ctx, v, n)
 			if err != nil {
 				return err
 			}
@@ -140,6 +141,9 @@ type answerPage struct {
 	Problems map[string]string
 	Message  string
 	Renewed  bool
+	// KeptBelow says that Message is followed by the note that the text
+	// sent is kept below.
+	KeptBelow bool
 	// Changed says the editors changed the expert's words.
 	Changed bool
 }
@@ -159,7 +163,7 @@ func (s *Server) answerContext(r *http.Request) (*answerPage, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	p := &answerPage{pageMeta: s.meta(r, "A question for "+v.Expert.Name), Action: "/answer/" + token, Token: token, View: v,
+	p := &answerPage{pageMeta: s.meta(r, lang(r).T("A question for %s", v.Expert.Name)), Action: "/answer/" + token, Token: token, View: v,
 		State: v.Request.State(s.store.Clock())}
 	if v.Request.Generation != generation || p.State == parley.RequestRevoked {
 		return nil, notValid
@@ -176,7 +180,7 @@ func (s *Server) expertContext(r *http.Request) (*answerPage, error) {
 		v.Request.State(s.store.Clock()) == parley.RequestRevoked {
 		return nil, parley.Errorf(parley.ENOTFOUND, "There is no such question for you.")
 	}
-	p := &answerPage{pageMeta: s.meta(r, "A question for "+v.Expert.Name), Action: "/expert/questions/" + strconv.FormatInt(v.Request.ID, 10),
+	p := &answerPage{pageMeta: s.meta(r, lang(r).T("A question for %s", v.Expert.Name)), Action: "/expert/questions/" + strconv.FormatInt(v.Request.ID, 10),
 		View: v, State: v.Request.State(s.store.Clock())}
 	return p, s.fillAnswerPage(r, p)
 }
@@ -262,7 +266,7 @@ func (s *Server) takeAnswer(w http.ResponseWriter, r *http.Request, p *answerPag
 		}
 		p.Problems = parley.ErrorFields(err)
 		if len(p.Problems) == 0 {
-			p.Message = parley.ErrorMessage(err) + " Your text is kept below."
+			p.Message, p.KeptBelow = parley.ErrorMessage(err), true
 		}
 		s.render(w, r, status(err), "answer", p)
 		return
@@ -282,10 +286,11 @@ func (s *Server) submitAnswer(ctx context.Context, v *store.RequestView, body st
 		if v.SentByEmail == "" {
 			return nil
 		}
-		m := notice{Site: s.siteName(), Greeting: "Dear " + v.Request.SentBy, Lead: markup.PlainText(v.Question.FramingHTML),
-			Intro: []string{v.Expert.Name + " has answered the question you sent in the debate “" + v.Debate.Title + "”. The answer waits for you as a draft."},
-			Link:  s.cfg.BaseURL + "/admin/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read, edit and publish it"}
-		msg, err := m.message(v.SentByEmail, v.Expert.Name+" answered · "+s.siteName())
+		l := s.recipientLang(ctx, 0, v.SentByEmail)
+		m := notice{Lang: l, Site: s.siteName(), Greeting: l.T("Dear %s,", v.Request.SentBy), Lead: markup.PlainText(v.Question.FramingHTML),
+			Intro: []string{l.T("%[1]s has answered the question you sent in the debate “%[2]s”. The answer waits for you as a draft.", v.Expert.Name, v.Debate.Title)},
+			Link:  s.cfg.BaseURL + "/admin/answers/" + strconv.FormatInt(a.ID, 10), Button: l.T("Read, edit and publish it")}
+		msg, err := m.message(v.SentByEmail, l.T("%s answered", v.Expert.Name)+" · "+s.siteName())
 		if err != nil {
 			return err
 		}
@@ -323,17 +328,21 @@ func (s *Server) askRenewal(w http.ResponseWriter, r *http.Request, p *answerPag
 			return err
 		}
 		to, name := v.SentByEmail, v.Request.SentBy
+		var l *i18n.Lang
 		if to == "" {
 			admins, err := s.store.UsersWithRole(ctx, parley.RoleAdmin)
 			if err != nil || len(admins) == 0 {
 				return err
 			}
 			to, name = admins[0].Email, admins[0].Name
+			l = s.recipientLang(ctx, admins[0].ID, "")
+		} else {
+			l = s.recipientLang(ctx, 0, to)
 		}
-		m := notice{Site: s.siteName(), Greeting: "Dear " + name,
-			Intro: []string{v.Expert.Name + "'s link to answer a question in the debate “" + v.Debate.Title + "” has expired, and they ask for a fresh one."},
-			Link:  s.cfg.BaseURL + "/admin/debates/" + strconv.FormatInt(v.Debate.ID, 10) + "/board", Button: "Send a fresh link from the board"}
-		msg, err := m.message(to, v.Expert.Name+" asks for a fresh link · "+s.siteName())
+		m := notice{Lang: l, Site: s.siteName(), Greeting: l.T("Dear %s,", name),
+			Intro: []string{l.T("%[1]s's link to answer a question in the debate “%[2]s” has expired, and they ask for a fresh one.", v.Expert.Name, v.Debate.Title)},
+			Link:  s.cfg.BaseURL + "/admin/debates/" + strconv.FormatInt(v.Debate.ID, 10) + "/board", Button: l.T("Send a fresh link from the board")}
+		msg, err := m.message(to, l.T("%s asks for a fresh link", v.Expert.Name)+" · "+s.siteName())
 		if err != nil {
 			return err
 		}
@@ -387,15 +396,16 @@ func (s *Server) queueAnsweredReader(ctx context.Context, a *store.AnswerDraft) 
 	if err != nil {
 		return err
 	}
-	who := e.Name
+	l := s.recipientLang(ctx, c.UserID, "")
+	intro := l.T("%[1]s has answered your comment in the debate “%[2]s”.", e.Name, d.Title)
 	if e.Title != "" {
-		who += ", " + e.Title + ","
+		intro = l.T("%[1]s, %[2]s, has answered your comment in the debate “%[3]s”.", e.Name, e.Title, d.Title)
 	}
-	m := notice{Site: s.siteName(), Greeting: "Dear " + c.AuthorName,
-		Intro: []string{who + " has answered your comment in the debate “" + d.Title + "”."},
+	m := notice{Lang: l, Site: s.siteName(), Greeting: l.T("Dear %s,", c.AuthorName),
+		Intro: []string{intro},
 		Quote: markup.Excerpt(a.BodyHTML, 600),
-		Link:  s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10), Button: "Read the whole answer"}
-	msg, err := m.message(c.AuthorEmail, e.Name+" answered your comment · "+s.siteName())
+		Link:  s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10), Button: l.T("Read the whole answer")}
+	msg, err := m.message(c.AuthorEmail, l.T("%s answered your comment", e.Name)+" · "+s.siteName())
 	if err != nil {
 		return err
 	}
@@ -450,5 +460,5 @@ func (s *Server) handleExpertQuestions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "expert_questions", expertQuestionsPage{pageMeta: s.meta(r, "Questions for you"), Requests: list, Now: s.store.Clock()})
+	s.render(w, r, http.StatusOK, "expert_questions", expertQuestionsPage{pageMeta: s.meta(r, lang(r).T("Questions for you")), Requests: list, Now: s.store.Clock()})
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -353,7 +354,7 @@ func decodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &parley.Error{Code: parley.EBADREQUEST, Message: "The body is not the JSON this endpoint takes: " + err.Error()}
+		return &parley.Error{Code: parley.EBADREQUEST, Message: fmt.Sprintf("The body is not the JSON this endpoint takes: %s", err)}
 	}
 	// Only white space may follow: More() says false before a stray "}" or "]".
 	if _, err := dec.Token(); err != io.EOF {
@@ -374,7 +375,7 @@ func pageParams(page, perPage string, defPer, maxPer int) (int, int, error) {
 	}
 	if perPage != "" {
 		if per, err = strconv.Atoi(perPage); err != nil || per < 1 || per > maxPer {
-			p.Add("per_page", "per_page must be a whole number from 1 to "+strconv.Itoa(maxPer)+".")
+			p.Add("per_page", fmt.Sprintf("per_page must be a whole number from 1 to %d.", maxPer))
 		}
 	}
 	return n, per, p.Err()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -50,7 +51,7 @@ func (s *Server) apiSignUp(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, apiMessage{Message: "Check your email: open the link in it to confirm your address."})
+	writeJSON(w, http.StatusAccepted, apiMessage{Message: lang(r).T("Check your email: open the link in it to confirm your address.")})
 }
 
 type apiMessage struct {
@@ -122,8 +123,7 @@ func (s *Server) apiUseLink(w http.ResponseWriter, r *http.Request) {
 	}
 	purpose := store.LinkPurpose(body.Purpose)
 	if _, ok := linkTTL[purpose]; !ok {
-		s.apiFail(w, r, &parley.Error{Code: parley.EINVALID, Message: "purpose must be signin, reset or verify.",
-			Fields: map[string]string{"purpose": "Must be signin, reset or verify."}})
+		s.apiFail(w, r, errLinkPurpose())
 		return
 	}
 	u, err := s.completeLink(r.Context(), purpose, auth.HashToken(body.Token), body.Password)
@@ -140,6 +140,14 @@ func (s *Server) apiUseLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiStartSession(w, r, u)
+}
+
+// errLinkPurpose refuses a link purpose the API does not know. The field's
+// name and its values are the API's, not words to translate.
+func errLinkPurpose() error {
+	signin, reset, verify := store.LinkSignIn, store.LinkReset, store.LinkVerify
+	return &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("%s must be %s, %s or %s.", "purpose", signin, reset, verify),
+		Fields: map[string]string{"purpose": fmt.Sprintf("Must be %s, %s or %s.", signin, reset, verify)}}
 }
 
 // apiStartSession answers with a new session for the account.
@@ -167,15 +175,14 @@ func (s *Server) apiRequestLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := linkTTL[store.LinkPurpose(body.Purpose)]; !ok {
-		s.apiFail(w, r, &parley.Error{Code: parley.EINVALID, Message: "purpose must be signin, reset or verify.",
-			Fields: map[string]string{"purpose": "Must be signin, reset or verify."}})
+		s.apiFail(w, r, errLinkPurpose())
 		return
 	}
 	if err := s.requestLink(r, store.LinkPurpose(body.Purpose), body.Email, ""); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, apiMessage{Message: linkSentMessage})
+	writeJSON(w, http.StatusAccepted, apiMessage{Message: lang(r).T(linkSentMessage)})
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {

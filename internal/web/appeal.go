@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/store"
@@ -36,8 +37,30 @@ func (s *Server) appealTarget(token string) (commentID int64, expired bool, ok b
 	return id, ok && time.Now().After(time.Unix(until, 0)), ok
 }
 
+// recipientLang is the language of a notice to someone other than the
+// person whose request sends it: that of their account (by id, else by
+// address) when they have one, else English.
+func (s *Server) recipientLang(ctx context.Context, userID int64, email string) *i18n.Lang {
+	var u *parley.User
+	if userID != 0 {
+		u, _ = s.store.User(ctx, userID)
+	} else if email != "" {
+		// Only a confirmed address speaks for the account's holder.
+		if v, _, err := s.store.UserByEmail(ctx, email); err == nil && v.Verified() {
+			u = v
+		}
+	}
+	if u != nil {
+		if l := i18n.Get(u.Language); l != nil {
+			return l
+		}
+	}
+	return i18n.English()
+}
+
 // statement is what a statement of reasons, or an appeal's outcome, says.
 type statement struct {
+	Lang                                     *i18n.Lang
 	Site, Name, Debate, DebateURL, Excerpt   string
 	Decision, Rule, Reason, Facts, Automated string
 	AppealURL, AppealUntil                   string
@@ -46,22 +69,22 @@ type statement struct {
 
 // message writes the statement as a notice.
 func (st statement) message(to, subject string) (mail.Message, error) {
-	n := notice{Site: st.Site, Greeting: "Hello " + st.Name, Intro: []string{st.Decision}, Quote: st.Excerpt,
-		Facts: []noticeFact{{"Debate", st.Debate + " (" + st.DebateURL + ")"}}}
+	l := st.Lang
+	n := notice{Lang: l, Site: st.Site, Greeting: l.T("Hello %s,", st.Name), Intro: []string{st.Decision}, Quote: st.Excerpt,
+		Facts: []noticeFact{{l.T("Debate"), st.Debate + " (" + st.DebateURL + ")"}}}
 	if st.Outcome != "" {
 		n.Intro = []string{st.Outcome}
 	}
-	for _, f := range []noticeFact{{"The rule it breaks", st.Rule}, {"The moderator's reasons", st.Reason},
-		{"What the decision rests on", st.Facts}, {"Automated means", st.Automated}} {
+	for _, f := range []noticeFact{{l.T("The rule it breaks"), st.Rule}, {l.T("The moderator's reasons"), st.Reason},
+		{l.T("What the decision rests on"), st.Facts}, {l.T("Automated means"), st.Automated}} {
 		if f.Text != "" {
 			n.Facts = append(n.Facts, f)
 		}
 	}
 	if st.AppealURL != "" {
-		n.LinkIntro = "If you disagree, you can appeal once, until " + st.AppealUntil +
-			": a person will look at the decision again and tell you the outcome."
-		n.Link, n.Button = st.AppealURL, "Appeal against this decision"
-		n.Outro = []string{"You may also turn to a certified out-of-court dispute settlement body, or to the courts."}
+		n.LinkIntro = l.T("If you disagree, you can appeal once, until %s: a person will look at the decision again and tell you the outcome.", st.AppealUntil)
+		n.Link, n.Button = st.AppealURL, l.T("Appeal against this decision")
+		n.Outro = []string{l.T("You may also turn to a certified out-of-court dispute settlement body, or to the courts.")}
 	}
 	return n.message(to, subject)
 }
@@ -72,13 +95,14 @@ func (s *Server) baseStatement(ctx context.Context, c *parley.Comment) (statemen
 	if err != nil {
 		return statement{}, err
 	}
-	st := statement{Site: s.siteName(), Name: c.AuthorName, Debate: d.Title, DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug,
+	// A guest's address is unproven: their statement is in English.
+	l := s.recipientLang(ctx, c.UserID, "")
+	st := statement{Lang: l, Site: s.siteName(), Name: c.AuthorName, Debate: d.Title, DebateURL: s.cfg.BaseURL + "/debates/" + d.Slug,
 		Excerpt: markup.Excerpt(c.BodyHTML, 400)}
 	if c.UserID == 0 {
 		// Nobody proved a guest's address: quoting the text to it would let
 		// anyone mail any text to anyone, by a moderator's hand.
-		st.Excerpt = "Your comment #" + strconv.FormatInt(c.ID, 10) + ", posted " + c.CreatedAt.UTC().Format("2 January 2006, 15:04 UTC") +
-			" (its text is on the appeal page)."
+		st.Excerpt = l.T("Your comment #%[1]s, posted %[2]s (its text is on the appeal page).", strconv.FormatInt(c.ID, 10), l.DateTime(c.CreatedAt))
 	}
 	return st, nil
 }
@@ -91,14 +115,15 @@ func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley
 	if err != nil {
 		return err
 	}
-	st.Decision = "A moderator has removed your comment from the debate. It is no longer shown to anyone, on this site or in its feeds."
+	l := st.Lang
+	st.Decision = l.T("A moderator has removed your comment from the debate. It is no longer shown to anyone, on this site or in its feeds.")
 	if m.To == parley.CommentSpam {
-		st.Decision = "A moderator has removed your comment from the debate as spam. It is no longer shown to anyone, on this site or in its feeds."
+		st.Decision = l.T("A moderator has removed your comment from the debate as spam. It is no longer shown to anyone, on this site or in its feeds.")
 	}
 	if d.Category != "" {
-		st.Rule = d.Category.Label() + "."
+		st.Rule = l.T(d.Category.Label()) + "."
 	} else if m.To == parley.CommentSpam {
-		st.Rule = parley.ReportSpam.Label() + "."
+		st.Rule = l.T(parley.ReportSpam.Label()) + "."
 	}
 	st.Reason = d.Reason
 	reports, hidden, err := s.removalFacts(ctx, c.ID)
@@ -107,13 +132,13 @@ func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley
 	}
 	switch {
 	case reports > 0:
-		st.Facts = "the comment's text, and " + plural(reports, "report", "reports") + " from readers."
+		st.Facts = l.T("the comment's text, and %d reports from readers.", reports)
 	default:
-		st.Facts = "the comment's text, reviewed by a moderator on their own initiative."
+		st.Facts = l.T("the comment's text, reviewed by a moderator on their own initiative.")
 	}
-	st.Automated = "none decided this; a person did."
+	st.Automated = l.T("none: a person decided.")
 	if hidden {
-		st.Automated = "the comment was hidden automatically once readers' reports reached the debate's limit, until a moderator decided; the decision was a person's."
+		st.Automated = l.T("the comment was hidden automatically once readers' reports reached the debate's limit, until a moderator decided; the decision was a person's.")
 	}
 	earlier, err := s.store.AppealOf(ctx, c.ID)
 	if err != nil {
@@ -122,11 +147,11 @@ func (s *Server) queueStatement(ctx context.Context, m store.Moderated, d parley
 	if earlier == nil {
 		until := time.Now().Add(appealWindow)
 		st.AppealURL = s.cfg.BaseURL + "/appeals/" + s.appealToken(c.ID, until)
-		st.AppealUntil = until.UTC().Format("2 January 2006")
+		st.AppealUntil = l.Date(until)
 	} else {
-		st.Reason += " You appealed once about this comment already; you may still turn to a certified out-of-court dispute settlement body, or to the courts."
+		st.Reason += " " + l.T("You appealed once about this comment already; you may still turn to a certified out-of-court dispute settlement body, or to the courts.")
 	}
-	msg, err := st.message(c.AuthorEmail, "Your comment on “"+st.Debate+"” was removed · "+s.siteName())
+	msg, err := st.message(c.AuthorEmail, l.T("Your comment on “%s” was removed", st.Debate)+" · "+s.siteName())
 	if err != nil {
 		return err
 	}
@@ -159,12 +184,13 @@ func (s *Server) queueAppealOutcome(ctx context.Context, m store.Moderated, reve
 	if err != nil {
 		return err
 	}
-	st.Outcome = "A moderator has looked at your appeal again and the removal of your comment stands."
+	l := st.Lang
+	st.Outcome = l.T("A moderator has looked at your appeal again and the removal of your comment stands.")
 	if reversed {
-		st.Outcome = "A moderator has looked at your appeal and restored your comment."
+		st.Outcome = l.T("A moderator has looked at your appeal and restored your comment.")
 	}
 	st.Reason = reason
-	msg, err := st.message(c.AuthorEmail, "Your appeal about your comment on “"+st.Debate+"” · "+s.siteName())
+	msg, err := st.message(c.AuthorEmail, l.T("Your appeal about your comment on “%s”", st.Debate)+" · "+s.siteName())
 	if err != nil {
 		return err
 	}
@@ -203,7 +229,7 @@ func (s *Server) appealContext(r *http.Request) (*appealPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &appealPage{pageMeta: s.meta(r, "Appeal a moderation decision"), Token: token, Comment: c, Debate: d, Appeal: a, Expired: expired}, nil
+	return &appealPage{pageMeta: s.meta(r, lang(r).T("Appeal a moderation decision")), Token: token, Comment: c, Debate: d, Appeal: a, Expired: expired}, nil
 }
 
 func (s *Server) handleAppealForm(w http.ResponseWriter, r *http.Request) {

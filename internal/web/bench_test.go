@@ -22,7 +22,14 @@ import (
 // third of them replies, as the load benchmark seeds them.
 func benchSite(b *testing.B, n int) *site {
 	b.Helper()
-	s := newSite(b, Config{})
+	return benchSiteWith(b, n, Config{}, nil)
+}
+
+// benchSiteWith is benchSite with a configuration, and languageOf (when
+// not nil) naming the language of the i-th comment.
+func benchSiteWith(b *testing.B, n int, cfg Config, languageOf func(i int) string) *site {
+	b.Helper()
+	s := newSite(b, cfg)
 	d := s.debate("bench", parley.DebatePublished, false)
 	r := rand.New(rand.NewPCG(1, 2))
 	md := markup.NewComments()
@@ -35,8 +42,13 @@ func benchSite(b *testing.B, n int) *site {
 				parent = ids[r.IntN(len(ids))]
 			}
 			body := benchBody(r)
+			language := ""
+			if languageOf != nil {
+				language = languageOf(i)
+			}
 			c, _, err := s.store.CreateComment(ctx, store.CreateComment{DebateID: d.ID, ParentID: parent, AuthorName: "Reader " + strconv.Itoa(i%50),
-				AuthorEmail: "r@example.org", AvatarKey: "0123456789abcdef0123", BodyMD: body, BodyHTML: md.Render(body), MaxDepth: 4})
+				AuthorEmail: "r@example.org", AvatarKey: "0123456789abcdef0123", BodyMD: body, BodyHTML: md.Render(body), MaxDepth: 4,
+				Language: language})
 			if err != nil {
 				return err
 			}

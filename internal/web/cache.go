@@ -263,7 +263,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
-		key := r.URL.RequestURI()
+		key := lang(r).Code + " " + r.URL.RequestURI()
 		if e := s.cache.get(key); e != nil && s.current(r, e) {
 			s.metrics.cache.WithLabelValues("hit").Inc()
 			e.serve(w, r)

@@ -32,8 +32,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 			return nil, false, rateLimited(wait, "posting comments")
 		}
 		if !u.Verified() {
-			return nil, false, parley.Errorf(parley.EFORBIDDEN, "Please confirm your email address before you comment: "+
-				"open the link we sent you, or ask for a new one on your account page. Your text is kept below.")
+			return nil, false, parley.Errorf(parley.EFORBIDDEN, "Please confirm your email address before you comment: open the link we sent you, or ask for a new one on your account page. Your text is kept below.")
 		}
 		// Signed in, the account speaks: its name and address, not the form's.
 		in.AuthorName, in.AuthorEmail = u.Name, u.Email
@@ -51,8 +50,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 		return nil, false, parley.Errorf(parley.ECLOSED, "This debate is closed and no longer takes comments.")
 	}
 	if d.AccountsOnly && u == nil {
-		return nil, false, parley.Errorf(parley.EUNAUTHORIZED, "This debate takes comments from readers with an account only. "+
-			"Please sign in or create an account; your text is kept below.")
+		return nil, false, parley.Errorf(parley.EUNAUTHORIZED, "This debate takes comments from readers with an account only. Please sign in or create an account; your text is kept below.")
 	}
 	if in.ParentID != 0 {
 		// Only a comment this reader can see may be answered: someone else's
@@ -80,7 +78,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 	c, created, err = s.store.CreateComment(r.Context(), store.CreateComment{
 		DebateID: d.ID, ParentID: in.ParentID, UserID: userID,
 		AuthorName: in.AuthorName, AuthorEmail: in.AuthorEmail, AvatarKey: s.AvatarKey(in.AuthorEmail),
-		BodyMD: in.Body, BodyHTML: html,
+		BodyMD: in.Body, BodyHTML: html, Language: s.detectLanguage(in.Body),
 		SubmissionKey: key, MaxDepth: s.cfg.MaxDepth, Status: status, Screening: screening, AnswerID: in.AnswerID,
 	})
 	if err != nil {
@@ -113,7 +111,7 @@ func (s *Server) postComment(r *http.Request, d *parley.Debate, in *parley.NewCo
 			continue
 		}
 		_, err := s.notify.Subscribe(r.Context(), store.NewSubscription{Email: c.AuthorEmail, DebateID: d.ID, Scope: want.scope,
-			CommentID: want.commentID, Delivery: parley.DeliverImmediately, Proven: proven})
+			CommentID: want.commentID, Delivery: parley.DeliverImmediately, Proven: proven, Language: lang(r).Code})
 		if err != nil {
 			s.log.Warn("subscribe with a comment", "comment", c.ID, "err", err)
 		}
@@ -208,6 +206,18 @@ func parentGone() error {
 	return &parley.Error{Code: parley.EINVALID, Message: msg, Fields: map[string]string{"parent_id": msg}}
 }
 
+// parentGoneKept is the form's message when what a reply answers is gone:
+// the problem, and that the text can go up as a new comment.
+func parentGoneKept(problem string) string {
+	switch problem {
+	case "The answer you are replying to is no longer available.":
+		return "The answer you are replying to is no longer available. Your text is kept below; you can post it as a new comment."
+	case "The comment you reply to does not exist.":
+		return "The comment you reply to does not exist. Your text is kept below; you can post it as a new comment."
+	}
+	return "The comment you are replying to is no longer available. Your text is kept below; you can post it as a new comment."
+}
+
 // contentKey identifies a submission by what it says, so posting the same
 // comment twice (a refreshed form, a double click) stores it once.
 func (s *Server) contentKey(debateID int64, in *parley.NewComment) string {
@@ -274,7 +284,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 		}
 		if fields := form.Problems; fields["parent_id"] != "" {
 			// The comment replied to is gone: keep the text, post it at the top level instead.
-			form.ParentID, form.AnswerID, form.Message = 0, 0, fields["parent_id"]+" Your text is kept below; you can post it as a new comment."
+			form.ParentID, form.AnswerID, form.Message = 0, 0, parentGoneKept(fields["parent_id"])
 			delete(fields, "parent_id")
 		}
 		if form.ParentID != 0 {

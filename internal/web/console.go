@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -91,7 +92,7 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := adminDebatesPage{consoleMeta: s.console(r, "debates", "Editors' console"), Debates: list, Page: pageNo,
+	p := adminDebatesPage{consoleMeta: s.console(r, "debates", lang(r).T("Editors' console")), Debates: list, Page: pageNo,
 		Pages: max(1, (total+consoleDebatesPerPage-1)/consoleDebatesPerPage)}
 	if pageNo > 1 {
 		p.PrevURL = "/admin?page=" + strconv.Itoa(pageNo-1)
@@ -112,7 +113,9 @@ const datetimeLocal = "2006-01-02T15:04"
 // debateForm is the debate editor with what the editor typed.
 type debateForm struct {
 	Title, Slug, Question, Body, Topics, Image, ImageCredit string
-	AccountsOnly, HoldForReview                             bool
+	// Language is the one the debate is written in.
+	Language                    string
+	AccountsOnly, HoldForReview bool
 	// PublishAt is a UTC time as a datetime-local input holds it.
 	PublishAt string
 	formState
@@ -120,7 +123,7 @@ type debateForm struct {
 
 func debateFormOf(d *parley.Debate) debateForm {
 	f := debateForm{Title: d.Title, Slug: d.Slug, Question: d.Question, Body: d.BodyMD, Topics: strings.Join(d.Topics, ", "),
-		Image: d.ImageURL, ImageCredit: d.ImageCredit, AccountsOnly: d.AccountsOnly, HoldForReview: d.HoldForReview}
+		Image: d.ImageURL, ImageCredit: d.ImageCredit, AccountsOnly: d.AccountsOnly, HoldForReview: d.HoldForReview, Language: d.Language}
 	if !d.PublishAt.IsZero() {
 		f.PublishAt = d.PublishAt.UTC().Format(datetimeLocal)
 	}
@@ -132,7 +135,7 @@ func readDebateForm(v url.Values) debateForm {
 		Title: v.Get("title"), Slug: strings.TrimSpace(v.Get("slug")), Question: v.Get("question"), Body: v.Get("body"),
 		Topics: v.Get("topics"), Image: strings.TrimSpace(v.Get("image")), ImageCredit: v.Get("image_credit"),
 		AccountsOnly: v.Get("commenters") == "accounts", HoldForReview: v.Get("hold_for_review") != "",
-		PublishAt: strings.TrimSpace(v.Get("publish_at")),
+		PublishAt: strings.TrimSpace(v.Get("publish_at")), Language: v.Get("language"),
 	}
 }
 
@@ -142,6 +145,7 @@ func (f *debateForm) apply(d *parley.Debate, action string, now time.Time) parle
 	d.Title, d.Slug, d.Question, d.BodyMD = f.Title, f.Slug, f.Question, f.Body
 	d.ImageURL, d.ImageCredit, d.AccountsOnly, d.HoldForReview = f.Image, f.ImageCredit, f.AccountsOnly, f.HoldForReview
 	d.Topics = splitTopics(f.Topics)
+	d.Language = f.Language
 	p := parley.Problems{}
 	switch action {
 	case "publish", "reopen":
@@ -240,10 +244,10 @@ func (s *Server) renderDebateEditor(w http.ResponseWriter, r *http.Request, d *p
 		s.fail(w, r, err)
 		return
 	}
-	title, action := "New debate", "/admin/debates"
+	title, action := lang(r).T("New debate"), "/admin/debates"
 	var questions []*parley.Question
 	if d != nil {
-		title, action = "Edit “"+d.Title+"”", "/admin/debates/"+strconv.FormatInt(d.ID, 10)
+		title, action = lang(r).T("Edit “%s”", d.Title), "/admin/debates/"+strconv.FormatInt(d.ID, 10)
 		if questions, err = s.store.Questions(ctx, d.ID); err != nil {
 			s.fail(w, r, err)
 			return
@@ -384,7 +388,7 @@ func (s *Server) feature(ctx context.Context, d *parley.Debate, ref, framing str
 		c, err := s.store.Comment(ctx, id)
 		switch {
 		case parley.ErrorCode(err) == parley.ENOTFOUND:
-			p.Add("comment", "There is no comment number "+strconv.FormatInt(id, 10)+".")
+			p.Add("comment", fmt.Sprintf("There is no comment number %s.", strconv.FormatInt(id, 10)))
 		case err != nil:
 			return nil, err
 		case c.DebateID != d.ID:
@@ -424,9 +428,16 @@ func (s *Server) handleAdminFeature(w http.ResponseWriter, r *http.Request) {
 	q, err := s.feature(r.Context(), d, f.Comment, f.Framing)
 	if r.PostForm.Get("next") == "board" {
 		// Picked on the editors' board: back to it, with the outcome.
+		// The note and the problem are in the reader's language already: the
+		// problem is several sentences, which no catalogue holds together.
+		l := lang(r)
 		if err != nil {
 			// The pick form again, with the framing line typed and the problem.
-			u := s.boardURL(d.ID, "", parley.ErrorMessage(err)+" "+strings.Join(fieldMessages(err), " "), "")
+			problem := []string{l.Message(parley.ErrorMessage(err))}
+			for _, m := range fieldMessages(err) {
+				problem = append(problem, l.Message(m))
+			}
+			u := s.boardURL(d.ID, "", strings.Join(problem, " "), "")
 			sep := "?"
 			if strings.Contains(u, "?") {
 				sep = "&"
@@ -434,7 +445,7 @@ func (s *Server) handleAdminFeature(w http.ResponseWriter, r *http.Request) {
 			redirect(w, r, u+sep+url.Values{"pick": {f.Comment}, "framing": {f.Framing}}.Encode(), http.StatusSeeOther)
 			return
 		}
-		redirect(w, r, s.boardURL(d.ID, "The comment is added to the questions.", "", questionAnchor(q.ID)), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, l.T("The comment is added to the questions."), "", questionAnchor(q.ID)), http.StatusSeeOther)
 		return
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"maps"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/store"
 )
 
@@ -45,16 +47,33 @@ const (
 )
 
 // commentSources are where a comment entered on a reader's behalf may come
-// from, with their labels on the form.
-var commentSources = []struct{ Value, Label string }{
-	{"email", "By email"},
-	{"post", "By post"},
-	{"social", "On social media"},
-	{"other", "Some other way"},
-}
+// from, in their order on the form.
+var commentSources = []string{"email", "post", "social", "other"}
 
 func validSource(s string) bool {
-	return slices.ContainsFunc(commentSources, func(c struct{ Value, Label string }) bool { return c.Value == s })
+	return slices.Contains(commentSources, s)
+}
+
+// sourceLabel is a source's label on the form, to translate.
+func sourceLabel(source string) string {
+	switch source {
+	case "email":
+		return "By email"
+	case "post":
+		return "By post"
+	case "social":
+		return "On social media"
+	}
+	return "Some other way"
+}
+
+// sourceChoices are the sources with their labels in a language.
+func sourceChoices(l *i18n.Lang) []struct{ Value, Label string } {
+	var out []struct{ Value, Label string }
+	for _, src := range commentSources {
+		out = append(out, struct{ Value, Label string }{src, l.T(sourceLabel(src))})
+	}
+	return out
 }
 
 // maxLeadInLen bounds an answer's lead-in, in characters.
@@ -243,7 +262,8 @@ func (v boardView) sending(questionID int64, query string, page int) boardView {
 // renderBoard renders a debate's board with the enter form as typed.
 func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.Debate, enter enterForm, code int) {
 	ctx := r.Context()
-	p := boardPage{consoleMeta: s.console(r, "debates", "Editors' board: “"+d.Title+"”"), Debate: d, Enter: enter, Sources: commentSources}
+	l := lang(r)
+	p := boardPage{consoleMeta: s.console(r, "debates", l.T("Editors' board: “%s”", d.Title)), Debate: d, Enter: enter, Sources: sourceChoices(l)}
 	q := r.URL.Query()
 	if v, ok := s.verify("board-note", q.Get("note")); ok {
 		p.Note = v
@@ -253,7 +273,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 	}
 	var err error
 	if pick := q.Get("pick"); pick != "" && r.Method == http.MethodGet {
-		if p.Pick, err = s.pick(ctx, d, pick); err != nil {
+		if p.Pick, err = s.pick(ctx, l, d, pick); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -274,7 +294,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 		switch {
 		case parley.ErrorCode(err) == parley.ENOTFOUND:
 			if view.send != 0 {
-				p.Problem = "There is no question number " + strconv.FormatInt(view.send, 10) + " in this debate to send."
+				p.Problem = l.T("There is no question number %s in this debate to send.", strconv.FormatInt(view.send, 10))
 				view.send = 0
 			}
 		case err != nil:
@@ -290,10 +310,10 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 		return
 	}
 	p.Stages = []*boardStage{
-		{Key: stageNotSent, Title: "Not yet sent", Help: "Questions no expert has been asked to answer."},
-		{Key: stageAwaiting, Title: "Awaiting an answer", Help: "Questions sent to experts who have not answered yet."},
-		{Key: stageAnswered, Title: "Answered", Help: "An expert's answer waits for the editors: edit it and publish it."},
-		{Key: stagePublished, Title: "Published", Help: "Questions with an answer on the debate's page."},
+		{Key: stageNotSent, Title: l.T("Not yet sent"), Help: l.T("Questions no expert has been asked to answer.")},
+		{Key: stageAwaiting, Title: l.T("Awaiting an answer"), Help: l.T("Questions sent to experts who have not answered yet.")},
+		{Key: stageAnswered, Title: l.T("Answered"), Help: l.T("An expert's answer waits for the editors: edit it and publish it.")},
+		{Key: stagePublished, Title: l.T("Published"), Help: l.T("Questions with an answer on the debate's page.")},
 	}
 	now := s.store.Clock()
 	for _, st := range p.Stages {
@@ -310,10 +330,10 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 			return
 		}
 		for _, bq := range questions {
-			bqv := boardQuestionOf(bq, now)
+			bqv := boardQuestionOf(l, bq, now)
 			bqv.SendURL = view.sending(bq.ID, "", 1).url(d.ID, "")
 			if bq.ID == view.send {
-				if bqv.Send, err = s.sendPicker(ctx, d, bq.ID, view, now); err != nil {
+				if bqv.Send, err = s.sendPicker(ctx, l, d, bq.ID, view, now); err != nil {
 					s.fail(w, r, err)
 					return
 				}
@@ -335,7 +355,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, d *parley.D
 
 // sendPicker is the send form of a question: a page of the experts the
 // view's search finds, each with whether they can be sent it.
-func (s *Server) sendPicker(ctx context.Context, d *parley.Debate, questionID int64, view boardView, now time.Time) (*sendPicker, error) {
+func (s *Server) sendPicker(ctx context.Context, l *i18n.Lang, d *parley.Debate, questionID int64, view boardView, now time.Time) (*sendPicker, error) {
 	f := store.ExpertFilter{QuestionID: questionID, Query: view.query, Offset: (view.expertsPage - 1) * pickerPageSize, Limit: pickerPageSize}
 	choices, total, err := s.store.ExpertChoices(ctx, f)
 	if err == nil && len(choices) == 0 && total > 0 {
@@ -361,13 +381,13 @@ func (s *Server) sendPicker(ctx context.Context, d *parley.Debate, questionID in
 	}
 	slices.SortFunc(p.Keep, func(a, b struct{ Name, Value string }) int { return strings.Compare(a.Name, b.Name) })
 	for _, c := range choices {
-		p.Choices = append(p.Choices, expertChoiceOf(c, now))
+		p.Choices = append(p.Choices, expertChoiceOf(l, c, now))
 	}
 	return p, nil
 }
 
 // expertChoiceOf says whether an expert can be sent a question, and why not.
-func expertChoiceOf(c *store.ExpertChoice, now time.Time) expertChoice {
+func expertChoiceOf(l *i18n.Lang, c *store.ExpertChoice, now time.Time) expertChoice {
 	ch := expertChoice{Expert: c.Expert}
 	var st parley.RequestState
 	if c.Request != nil {
@@ -375,22 +395,22 @@ func expertChoiceOf(c *store.ExpertChoice, now time.Time) expertChoice {
 	}
 	switch {
 	case c.Answered || st == parley.RequestAnswered:
-		ch.Disabled, ch.Note = true, "has answered"
+		ch.Disabled, ch.Note = true, l.T("has answered")
 	case c.ContactEmail == "":
-		ch.Disabled, ch.Note = true, "no contact address: add one on their expert page"
+		ch.Disabled, ch.Note = true, l.T("no contact address: add one on their expert page")
 	case st == parley.RequestWaiting:
-		ch.Note = "asked already: sending again replaces the link"
+		ch.Note = l.T("asked already: sending again replaces the link")
 	case st == parley.RequestExpired:
-		ch.Note = "their link expired: sending again sends a fresh one"
+		ch.Note = l.T("their link expired: sending again sends a fresh one")
 	case st == parley.RequestRevoked:
-		ch.Note = "their link was withdrawn: sending again sends a fresh one"
+		ch.Note = l.T("their link was withdrawn: sending again sends a fresh one")
 	}
 	return ch
 }
 
 // boardQuestionOf is what the board shows of a question's requests and
 // answers.
-func boardQuestionOf(bq *store.BoardQuestion, now time.Time) *boardQuestion {
+func boardQuestionOf(l *i18n.Lang, bq *store.BoardQuestion, now time.Time) *boardQuestion {
 	q := &boardQuestion{BoardQuestion: bq, MoreAsked: bq.RequestCount - len(bq.Requests), MoreAnswers: bq.AnswerCount - len(bq.Answers)}
 	for _, a := range bq.Answers {
 		if a.Status == parley.AnswerPublished {
@@ -401,73 +421,145 @@ func boardQuestionOf(bq *store.BoardQuestion, now time.Time) *boardQuestion {
 	}
 	for _, req := range bq.Requests {
 		st := req.State(now)
-		q.Asked = append(q.Asked, boardRequest{AnswerRequest: req, State: st, Status: requestStatus(req, st, now)})
+		q.Asked = append(q.Asked, boardRequest{AnswerRequest: req, State: st, Status: requestStatus(l, req, st, now)})
 	}
 	return q
 }
 
-// requestStatus says where a request is, for the board.
-func requestStatus(req *parley.AnswerRequest, st parley.RequestState, now time.Time) string {
-	sent := "sent " + ago(now.Sub(req.SentAt))
+// requestStatus says where a request is, for the board: clauses such as
+// "sent 3 days ago, 1 reminder; the link works until 7 December 2026", each
+// a whole phrase in the language.
+func requestStatus(l *i18n.Lang, req *parley.AnswerRequest, st parley.RequestState, now time.Time) string {
+	// The clauses are joined by the catalogue too: punctuation differs
+	// (Greek writes "·" where English writes ";").
+	sent := happened(l, eventSent, now.Sub(req.SentAt))
 	if req.Reminders > 0 {
-		sent += ", " + plural(req.Reminders, "reminder", "reminders")
+		sent = l.T("%[1]s, %[2]s", sent, l.T("%d reminders", req.Reminders))
 	}
 	switch st {
 	case parley.RequestAnswered:
-		return "answered " + ago(now.Sub(req.AnsweredAt))
+		return happened(l, eventAnswered, now.Sub(req.AnsweredAt))
 	case parley.RequestRevoked:
-		return "link withdrawn " + ago(now.Sub(req.RevokedAt)) + " (" + sent + ")"
+		return l.T("%[1]s (%[2]s)", happened(l, eventWithdrawn, now.Sub(req.RevokedAt)), sent)
 	case parley.RequestExpired:
-		s := "link expired " + ago(now.Sub(req.ExpiresAt)) + " (" + sent + ")"
+		s := l.T("%[1]s (%[2]s)", happened(l, eventExpired, now.Sub(req.ExpiresAt)), sent)
 		if !req.RenewalAskedAt.IsZero() {
-			s += "; asked for a fresh link " + ago(now.Sub(req.RenewalAskedAt))
+			s = l.T("%[1]s; %[2]s", s, happened(l, eventRenewalAsked, now.Sub(req.RenewalAskedAt)))
 		}
 		return s
 	}
-	return sent + "; the link works until " + req.ExpiresAt.UTC().Format("2 January 2006")
+	return l.T("%[1]s; %[2]s", sent, l.T("the link works until %s", l.Date(req.ExpiresAt)))
 }
 
-// ago says how long ago something was, roughly.
-func ago(d time.Duration) string {
+// The events of a request that the board dates.
+const (
+	eventSent = iota
+	eventAnswered
+	eventWithdrawn
+	eventExpired
+	eventRenewalAsked
+)
+
+// happened says when an event of a request was, roughly: "sent 3 days ago".
+func happened(l *i18n.Lang, event int, d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return l.T(happenedJustNow(event))
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
+		return l.T(happenedMinutesAgo(event), int(d/time.Minute))
 	case d < 24*time.Hour:
-		return plural(int(d/time.Hour), "hour", "hours") + " ago"
+		return l.T(happenedHoursAgo(event), int(d/time.Hour))
 	}
-	return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+	return l.T(happenedDaysAgo(event), int(d/(24*time.Hour)))
+}
+
+func happenedJustNow(event int) string {
+	switch event {
+	case eventAnswered:
+		return "answered just now"
+	case eventWithdrawn:
+		return "link withdrawn just now"
+	case eventExpired:
+		return "link expired just now"
+	case eventRenewalAsked:
+		return "asked for a fresh link just now"
+	}
+	return "sent just now"
+}
+
+func happenedMinutesAgo(event int) string {
+	switch event {
+	case eventAnswered:
+		return "answered %d minutes ago"
+	case eventWithdrawn:
+		return "link withdrawn %d minutes ago"
+	case eventExpired:
+		return "link expired %d minutes ago"
+	case eventRenewalAsked:
+		return "asked for a fresh link %d minutes ago"
+	}
+	return "sent %d minutes ago"
+}
+
+func happenedHoursAgo(event int) string {
+	switch event {
+	case eventAnswered:
+		return "answered %d hours ago"
+	case eventWithdrawn:
+		return "link withdrawn %d hours ago"
+	case eventExpired:
+		return "link expired %d hours ago"
+	case eventRenewalAsked:
+		return "asked for a fresh link %d hours ago"
+	}
+	return "sent %d hours ago"
+}
+
+func happenedDaysAgo(event int) string {
+	switch event {
+	case eventAnswered:
+		return "answered %d days ago"
+	case eventWithdrawn:
+		return "link withdrawn %d days ago"
+	case eventExpired:
+		return "link expired %d days ago"
+	case eventRenewalAsked:
+		return "asked for a fresh link %d days ago"
+	}
+	return "sent %d days ago"
 }
 
 // pick is the form that adds a comment picked on the debate page to the
 // questions, or why it cannot be added.
-func (s *Server) pick(ctx context.Context, d *parley.Debate, ref string) (*pickForm, error) {
+func (s *Server) pick(ctx context.Context, l *i18n.Lang, d *parley.Debate, ref string) (*pickForm, error) {
 	id := commentRef(ref)
 	if id == 0 {
-		return &pickForm{Message: "The comment to pick is not a comment number."}, nil
+		return &pickForm{Message: l.T("The comment to pick is not a comment number.")}, nil
 	}
+	number := strconv.FormatInt(id, 10)
 	c, err := s.store.Comment(ctx, id)
 	switch {
 	case parley.ErrorCode(err) == parley.ENOTFOUND:
-		return &pickForm{Message: "There is no comment number " + strconv.FormatInt(id, 10) + "."}, nil
+		return &pickForm{Message: l.T("There is no comment number %s.", number)}, nil
 	case err != nil:
 		return nil, err
 	case c.DebateID != d.ID:
-		return &pickForm{Message: "Comment " + strconv.FormatInt(id, 10) + " belongs to another debate."}, nil
+		return &pickForm{Message: l.T("Comment %s belongs to another debate.", number)}, nil
 	case c.Status != parley.CommentApproved || !c.DeletedAt.IsZero():
-		return &pickForm{Message: "Only a published comment can be a question; comment " + strconv.FormatInt(id, 10) + " is held, removed or deleted."}, nil
+		return &pickForm{Message: l.T("Only a published comment can be a question; comment %s is held, removed or deleted.", number)}, nil
 	}
 	if qid, err := s.store.QuestionOfComment(ctx, d.ID, id); err != nil {
 		return nil, err
 	} else if qid != 0 {
-		return &pickForm{Message: c.AuthorName + "'s comment " + strconv.FormatInt(id, 10) + " is a question already: see below."}, nil
+		return &pickForm{Message: l.T("%[1]s's comment %[2]s is a question already: see below.", c.AuthorName, number)}, nil
 	}
 	return &pickForm{Comment: c}, nil
 }
 
 // boardURL is the address of a debate's board with a note and a problem,
-// signed so that only the server can write them, and an anchor. An anchor
+// signed so that only the server can write them, and an anchor. The note
+// and the problem are shown as they are: they are in the reader's language
+// already (lang(r).T, lang(r).Message). An anchor
 // that is a question also names it in the query, so that the board opens
 // the page of its stage that holds it.
 func (s *Server) boardURL(debateID int64, note, problem, anchor string) string {
@@ -530,7 +622,7 @@ func (f *enterForm) validate(maxBody int) error {
 	case ok && strings.TrimSpace(f.Body) == "":
 		p.Add("body", "Write or paste the reader's comment.")
 	case n > maxBody:
-		p.Add("body", "The comment is "+strconv.Itoa(n)+" characters long; the limit is "+strconv.Itoa(maxBody)+".")
+		p.Add("body", fmt.Sprintf("The comment is %d characters long; the limit is %d.", n, maxBody))
 	}
 	if f.Feature {
 		framing, ok := parley.CleanText(f.Framing)
@@ -560,7 +652,8 @@ func (s *Server) handleAdminEnterComment(w http.ResponseWriter, r *http.Request)
 		s.renderBoard(w, r, d, f, code)
 		return
 	}
-	note := "Entered " + c.AuthorName + "'s comment (number " + strconv.FormatInt(c.ID, 10) + "), sent in by " + c.Source + "."
+	l := lang(r)
+	note := l.T(enteredNote(c.Source), c.AuthorName, strconv.FormatInt(c.ID, 10))
 	if !f.Feature {
 		redirect(w, r, s.boardURL(d.ID, note, "", "enter"), http.StatusSeeOther)
 		return
@@ -574,10 +667,24 @@ func (s *Server) handleAdminEnterComment(w http.ResponseWriter, r *http.Request)
 		if status(err) >= 500 {
 			s.log.Error("feature an entered comment", "comment", c.ID, "err", err)
 		}
-		redirect(w, r, s.boardURL(d.ID, note, "It is not a question yet: "+parley.ErrorMessage(err), "enter"), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, note, l.T("It is not a question yet: %s", l.Message(parley.ErrorMessage(err))), "enter"), http.StatusSeeOther)
 	default:
-		redirect(w, r, s.boardURL(d.ID, note+" It is a question now, not yet sent to an expert.", "", questionAnchor(q.ID)), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(d.ID, note+" "+l.T("It is a question now, not yet sent to an expert."), "", questionAnchor(q.ID)), http.StatusSeeOther)
 	}
+}
+
+// enteredNote is the board's note on a comment entered from a source: its
+// author's name and its number complete it.
+func enteredNote(source string) string {
+	switch source {
+	case "email":
+		return "Entered %[1]s's comment (number %[2]s), sent in by email."
+	case "post":
+		return "Entered %[1]s's comment (number %[2]s), sent in by post."
+	case "social":
+		return "Entered %[1]s's comment (number %[2]s), sent in on social media."
+	}
+	return "Entered %[1]s's comment (number %[2]s), sent in some other way."
 }
 
 // enterComment validates and stores a comment received elsewhere, as
@@ -606,6 +713,7 @@ func (s *Server) enterComment(ctx context.Context, d *parley.Debate, f *enterFor
 	c, created, err := s.store.CreateComment(ctx, store.CreateComment{
 		DebateID: d.ID, AuthorName: f.AuthorName, AuthorEmail: f.AuthorEmail, AvatarKey: avatar,
 		BodyMD: f.Body, BodyHTML: html, Source: f.Source, Status: parley.CommentApproved, MaxDepth: s.cfg.MaxDepth,
+		Language:      s.detectLanguage(f.Body),
 		SubmissionKey: "e:" + s.keyed(strconv.FormatInt(d.ID, 10), strings.ToLower(f.AuthorEmail), f.AuthorName, f.Source, f.Body),
 	})
 	if err != nil {
@@ -638,13 +746,14 @@ func (s *Server) handleAdminSendQuestion(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
+	l := lang(r)
 	var sent, problems []string
 	names := map[int64]string{}
 	seen := map[int64]bool{}
 	for _, v := range r.PostForm["expert_ids"] {
 		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			problems = append(problems, "There is no expert number "+v+".")
+			problems = append(problems, l.T("There is no expert number %s.", v))
 			continue
 		}
 		if seen[id] {
@@ -652,13 +761,13 @@ func (s *Server) handleAdminSendQuestion(w http.ResponseWriter, r *http.Request)
 		}
 		// As many as the form lists: one post does a bounded amount of work.
 		if len(seen) == pickerPageSize {
-			problems = append(problems, "Send to at most "+strconv.Itoa(pickerPageSize)+" experts at a time; the others are not sent yet.")
+			problems = append(problems, l.T("Send to at most %d experts at a time; the others are not sent yet.", pickerPageSize))
 			break
 		}
 		seen[id] = true
 		e, err := s.store.ExpertByID(ctx, id)
 		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			problems = append(problems, "There is no expert number "+v+".")
+			problems = append(problems, l.T("There is no expert number %s.", v))
 			continue
 		} else if err != nil {
 			s.fail(w, r, err)
@@ -670,30 +779,32 @@ func (s *Server) handleAdminSendQuestion(w http.ResponseWriter, r *http.Request)
 				s.log.Error("send a question", "question", qid, "expert", id, "err", err)
 			}
 			msg := parley.ErrorMessage(err)
-			if !strings.Contains(msg, names[id]) {
-				msg = "Not sent to " + names[id] + ": " + msg
+			if strings.Contains(msg, names[id]) {
+				problems = append(problems, l.Message(msg))
+			} else {
+				problems = append(problems, l.T("Not sent to %[1]s: %[2]s", names[id], l.Message(msg)))
 			}
-			problems = append(problems, msg)
 			continue
 		}
 		sent = append(sent, names[id])
 	}
 	note := ""
 	if len(sent) > 0 {
-		note = "Sent to " + joinNames(sent) + "."
+		note = sentNote(l, sent)
 	}
 	if len(sent) == 0 && len(problems) == 0 {
-		problems = append(problems, "Choose the experts to send the question to.")
+		problems = append(problems, l.T("Choose the experts to send the question to."))
 	}
 	redirect(w, r, s.boardURL(d.ID, note, strings.Join(problems, " "), questionAnchor(qid)), http.StatusSeeOther)
 }
 
-// joinNames lists names as a sentence does: "A", "A and B", "A, B and C".
-func joinNames(names []string) string {
-	if len(names) <= 1 {
-		return strings.Join(names, "")
+// sentNote says whom a question was sent to, listing the names as a
+// sentence does: "A", "A and B", "A, B and C".
+func sentNote(l *i18n.Lang, names []string) string {
+	if len(names) == 1 {
+		return l.T("Sent to %s.", names[0])
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return l.T("Sent to %[1]s and %[2]s.", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
 
 func (s *Server) handleAdminRevokeRequest(w http.ResponseWriter, r *http.Request) {
@@ -712,10 +823,10 @@ func (s *Server) handleAdminRevokeRequest(w http.ResponseWriter, r *http.Request
 			s.fail(w, r, err)
 			return
 		}
-		redirect(w, r, s.boardURL(v.Debate.ID, "", parley.ErrorMessage(err), anchor), http.StatusSeeOther)
+		redirect(w, r, s.boardURL(v.Debate.ID, "", lang(r).Message(parley.ErrorMessage(err)), anchor), http.StatusSeeOther)
 		return
 	}
-	note := "Withdrew the link sent to " + v.Expert.Name + ": it no longer opens the question."
+	note := lang(r).T("Withdrew the link sent to %s: it no longer opens the question.", v.Expert.Name)
 	redirect(w, r, s.boardURL(v.Debate.ID, note, "", anchor), http.StatusSeeOther)
 }
 
@@ -775,7 +886,7 @@ func (s *Server) renderAnswerEditor(w http.ResponseWriter, r *http.Request, a *s
 		return
 	}
 	q.Comment = c
-	p := adminAnswerPage{consoleMeta: s.console(r, "debates", e.Name+"'s answer"), Answer: a, Debate: d, Question: q, Comment: c, Expert: e, Form: f,
+	p := adminAnswerPage{consoleMeta: s.console(r, "debates", lang(r).T("%s's answer", e.Name)), Answer: a, Debate: d, Question: q, Comment: c, Expert: e, Form: f,
 		Preview: template.HTML(s.articles.Render(f.Body))}
 	s.render(w, r, code, "admin_answer", p)
 }
@@ -824,17 +935,18 @@ func (s *Server) handleAdminSaveAnswer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	l := lang(r)
 	var note string
 	switch {
 	case action == "publish" && stored.Status != parley.AnswerPublished:
-		note = "Published " + e.Name + "'s answer under " + c.AuthorName + "'s comment."
+		note = l.T("Published %[1]s's answer under %[2]s's comment.", e.Name, c.AuthorName)
 		if c.AuthorEmail != "" && stored.PublishedAt.IsZero() {
-			note += " " + c.AuthorName + " is told by mail."
+			note += " " + l.T("%s is told by mail.", c.AuthorName)
 		}
 	case action == "unpublish" && stored.Status == parley.AnswerPublished:
-		note = "Unpublished " + e.Name + "'s answer: it is a draft again, which readers do not see."
+		note = l.T("Unpublished %s's answer: it is a draft again, which readers do not see.", e.Name)
 	default:
-		note = "Saved " + e.Name + "'s answer."
+		note = l.T("Saved %s's answer.", e.Name)
 	}
 	redirect(w, r, s.boardURL(c.DebateID, note, "", questionAnchor(a.QuestionID)), http.StatusSeeOther)
 }

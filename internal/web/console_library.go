@@ -123,7 +123,7 @@ func (s *Server) renderImages(w http.ResponseWriter, r *http.Request, f imageFor
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, code, "admin_images", adminImagesPage{consoleMeta: s.console(r, "images", "Images"), Images: images, Form: f})
+	s.render(w, r, code, "admin_images", adminImagesPage{consoleMeta: s.console(r, "images", lang(r).T("Images")), Images: images, Form: f})
 }
 
 func (s *Server) handleAdminImages(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +196,7 @@ func (s *Server) handleAdminExperts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_experts", adminExpertsPage{consoleMeta: s.console(r, "experts", "Experts"), Experts: list})
+	s.render(w, r, http.StatusOK, "admin_experts", adminExpertsPage{consoleMeta: s.console(r, "experts", lang(r).T("Experts")), Experts: list})
 }
 
 type adminExpertPage struct {
@@ -216,7 +216,7 @@ func (s *Server) renderExpertEditor(w http.ResponseWriter, r *http.Request, e *p
 		s.fail(w, r, err)
 		return
 	}
-	title, action := "New expert", "/admin/experts"
+	title, action := lang(r).T("New expert"), "/admin/experts"
 	if e != nil {
 		title, action = e.Name, "/admin/experts/"+strconv.FormatInt(e.ID, 10)
 	}
@@ -308,7 +308,7 @@ func (s *Server) handleAdminPartners(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_partners", adminPartnersPage{consoleMeta: s.console(r, "partners", "Partners"),
+	s.render(w, r, http.StatusOK, "admin_partners", adminPartnersPage{consoleMeta: s.console(r, "partners", lang(r).T("Partners")),
 		Partners: list, Deleted: r.URL.Query().Get("deleted") == "1"})
 }
 
@@ -328,7 +328,7 @@ func (s *Server) renderPartnerEditor(w http.ResponseWriter, r *http.Request, p *
 		s.fail(w, r, err)
 		return
 	}
-	title, action := "New partner", "/admin/partners"
+	title, action := lang(r).T("New partner"), "/admin/partners"
 	if p != nil {
 		title, action = p.Name, "/admin/partners/"+strconv.FormatInt(p.ID, 10)
 	}
@@ -414,7 +414,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, p adminTok
 		s.fail(w, r, err)
 		return
 	}
-	p.consoleMeta, p.Tokens = s.console(r, "tokens", "API tokens"), tokens
+	p.consoleMeta, p.Tokens = s.console(r, "tokens", lang(r).T("API tokens")), tokens
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, code, "admin_tokens", p)
 }

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 )
 
 // The consoles' navigation: one partial (_console.html, "console-nav") that
@@ -28,7 +30,8 @@ type navGroup struct {
 }
 
 // navEntry is a link of the navigation, with the role it needs and the
-// paths that belong to its part of the console.
+// paths that belong to its part of the console. Its label, like its
+// group's title, is a catalogue key, translated as the page is drawn.
 type navEntry struct {
 	label, url string
 	role       parley.Role
@@ -75,14 +78,18 @@ func (m pageMeta) pagePath() string {
 // only the parts its role may use, the current one marked.
 func (m pageMeta) ConsoleNav() []navGroup {
 	path := m.pagePath()
+	language := m.Lang
+	if language == nil {
+		language = i18n.English()
+	}
 	var groups []navGroup
 	for _, g := range consoleNavigation {
-		ng := navGroup{ID: g.id, Title: g.title}
+		ng := navGroup{ID: g.id, Title: language.T(g.title)}
 		for _, e := range g.entries {
 			if !m.User.Can(e.role) {
 				continue
 			}
-			l := navLink{Label: e.label, URL: e.url}
+			l := navLink{Label: language.T(e.label), URL: e.url}
 			if path == e.url {
 				l.Current = "page"
 			} else {
@@ -105,8 +112,19 @@ func (m pageMeta) ConsoleNav() []navGroup {
 // smaller navigations such as a debate's.
 func (m pageMeta) AtPath(path string) bool { return m.pagePath() == path }
 
+// adminDesignPage is the design system's page: its sample table's times,
+// and the template calls it shows as code.
+type adminDesignPage struct {
+	consoleMeta
+	Updated, Drafted              time.Time
+	ConsoleNavCall, DebateNavCall string
+}
+
 // handleAdminDesign shows the design system: every component of the
 // stylesheet, as pages use it.
 func (s *Server) handleAdminDesign(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "admin_design", s.console(r, "design", "Design system"))
+	s.render(w, r, http.StatusOK, "admin_design", adminDesignPage{consoleMeta: s.console(r, "design", lang(r).T("Design system")),
+		Updated:        time.Date(2026, time.March, 1, 9, 30, 0, 0, time.UTC),
+		Drafted:        time.Date(2026, time.March, 2, 14, 0, 0, 0, time.UTC),
+		ConsoleNavCall: `{{template "console-nav" .}}`, DebateNavCall: `{{template "debate-nav" .}}`})
 }

@@ -33,6 +33,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = max(pageNo, 1)
 	list, total, err := s.store.Debates(r.Context(), parley.DebateFilter{Public: true, Offset: (pageNo - 1) * debatesPerPage, Limit: debatesPerPage})
+	if err == nil {
+		list, err = s.debatesIn(r.Context(), lang(r), list)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -47,7 +50,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := homePage{pageMeta: s.meta(r, "Debates"), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage), Partners: partners, siteHome: home}
+	p := homePage{pageMeta: s.meta(r, lang(r).T("Debates")), Debates: list, Page: pageNo, Pages: max(1, (total+debatesPerPage-1)/debatesPerPage), Partners: partners, siteHome: home}
 	p.Description = home.Summary
 	p.Feed = "/feeds/debates.atom"
 	if pageNo > p.Pages && pageNo > 1 {
@@ -86,8 +89,13 @@ func (s *Server) publicDebate(r *http.Request) (*parley.Debate, error) {
 
 type debatePage struct {
 	pageMeta
-	Debate    *parley.Debate
-	Questions []*parley.Question
+	Debate *parley.Debate
+	// Languages are those the debate can be read in, when it has
+	// translations; ContentLang is the one its text is shown in ("" when
+	// not known).
+	Languages   []debateLanguage
+	ContentLang string
+	Questions   []*parley.Question
 	// AnswerLinks lead from each answer's excerpt in the article to the
 	// answer in full, under the comment it answers: on this page when the
 	// thread is on it, by its permalink otherwise.
@@ -193,13 +201,26 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	if newest {
 		sortQuery = "sort=newest"
 	}
-	view := &threadView{debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now(), fold: foldReplies}
+	// Readers of a language the editors translated the debate into read
+	// that translation; the comments are one section for all.
+	d, questions, languages, err := s.debateIn(ctx, d, questions, lang(r))
+	if err != nil {
+		s.failForm(w, r, err, form)
+		return
+	}
+	human, err := s.humanTranslated(ctx, lang(r), comments)
+	if err != nil {
+		s.failForm(w, r, err, form)
+		return
+	}
+	view := &threadView{lang: lang(r), debate: d, answers: answersByComment(questions), canReply: d.Open(), now: time.Now(), fold: foldReplies,
+		translateText: s.translateText, humanTranslated: human}
 	if id := s.postedID(r); id != 0 && r.Method == http.MethodGet {
 		// The reader lands on the comment they have just posted: it says
 		// what became of it, once.
 		for _, c := range slices.Concat(comments, loose) {
 			if c.ID == id {
-				view.posted, view.postedNote = id, s.postedNote(ctx, d, c)
+				view.posted, view.postedNote = id, lang(r).T(s.postedNote(ctx, d, c))
 				clearPosted(w)
 				break
 			}
@@ -227,7 +248,7 @@ func (s *Server) renderDebate(w http.ResponseWriter, r *http.Request, d *parley.
 	p := debatePage{
 		pageMeta: s.meta(r, d.Title), Debate: d, Questions: questions, AnswerLinks: map[int64]string{}, Related: related,
 		Thread: template.HTML(thread.String()), Pending: template.HTML(looseHTML.String()),
-		Form: form, Subscribe: newSubscribeForm(d), Newest: newest,
+		Form: form, Subscribe: newSubscribeForm(d), Newest: newest, Languages: languages, ContentLang: shownLanguage(d, languages),
 		OldestURL: "/debates/" + d.Slug + "#comments", NewestURL: "/debates/" + d.Slug + "?sort=newest#comments",
 	}
 	for _, q := range questions {
@@ -284,8 +305,11 @@ type replyPage struct {
 	pageMeta
 	Debate *parley.Debate
 	Parent template.HTML
-	Name   string
-	Form   commentForm
+	// Name is the author replied to; ToAnswer says the reply is to their
+	// answer, under the comment it answers.
+	Name     string
+	ToAnswer bool
+	Form     commentForm
 }
 
 func (s *Server) handleReplyForm(w http.ResponseWriter, r *http.Request) {
@@ -310,8 +334,8 @@ func (s *Server) renderReply(w http.ResponseWriter, r *http.Request, d *parley.D
 		s.failForm(w, r, err, form)
 		return
 	}
-	view := &threadView{debate: d}
-	name := parent.AuthorName
+	view := &threadView{lang: lang(r), debate: d}
+	name, toAnswer := parent.AuthorName, false
 	if form.AnswerID != 0 {
 		// Replying to an expert's answer: show it under the comment.
 		_, questions, err := s.threads(r.Context(), d, parley.CommentFilter{DebateID: d.ID, Limit: 1})
@@ -322,7 +346,7 @@ func (s *Server) renderReply(w http.ResponseWriter, r *http.Request, d *parley.D
 		view.answers = map[int64][]*parley.Answer{}
 		for _, a := range answersByComment(questions)[parent.ID] {
 			if a.ID == form.AnswerID {
-				view.answers[parent.ID], name = []*parley.Answer{a}, a.Expert.Name+"'s answer"
+				view.answers[parent.ID], name, toAnswer = []*parley.Answer{a}, a.Expert.Name, true
 			}
 		}
 		if view.answers[parent.ID] == nil {
@@ -331,7 +355,11 @@ func (s *Server) renderReply(w http.ResponseWriter, r *http.Request, d *parley.D
 	}
 	var b bytes.Buffer
 	view.writeThread(&b, []*parley.ThreadNode{{Comment: parent}})
-	p := replyPage{pageMeta: s.meta(r, "Reply to "+name), Debate: d, Parent: template.HTML(b.String()), Name: name, Form: form}
+	title := lang(r).T("Reply to %s", name)
+	if toAnswer {
+		title = lang(r).T("Reply to %s's answer", name)
+	}
+	p := replyPage{pageMeta: s.meta(r, title), Debate: d, Parent: template.HTML(b.String()), Name: name, ToAnswer: toAnswer, Form: form}
 	s.render(w, r, code, "reply", p)
 }
 
@@ -409,18 +437,25 @@ type privacyPage struct {
 	IPRetention string
 	// SpamService names the outside spam service comments are sent to, if any.
 	SpamService string
+	// TranslationService names the machine-translation service readers'
+	// requests send comments to, if any.
+	TranslationService string
 	// Settings name the controller, the data-protection officer and the
 	// supervisory authority, as far as the operator has.
 	Settings *parley.Site
 }
 
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
-	p := privacyPage{pageMeta: s.meta(r, "How we handle your data"), IPRetention: plural(int(s.cfg.IPRetention.Hours()/24), "day", "days")}
+	l := lang(r)
+	p := privacyPage{pageMeta: s.meta(r, l.T("How we handle your data")), IPRetention: l.T("%d days", int(s.cfg.IPRetention.Hours()/24))}
 	if s.cfg.IPRetention < 48*time.Hour {
-		p.IPRetention = plural(int(s.cfg.IPRetention.Hours()), "hour", "hours")
+		p.IPRetention = l.T("%d hours", int(s.cfg.IPRetention.Hours()))
 	}
 	if s.cfg.Akismet != nil {
 		p.SpamService = s.cfg.Akismet.Host()
+	}
+	if s.cfg.Translator != nil {
+		p.TranslationService = s.cfg.Translator.Host()
 	}
 	p.Settings = s.site()
 	s.render(w, r, http.StatusOK, "privacy", p)

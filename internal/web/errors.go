@@ -122,12 +122,33 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, for
 		return
 	}
 	setRetryAfter(w, err)
-	title := map[int]string{401: "Please sign in", 403: "Not allowed", 404: "Page not found", 408: "Too slow", 409: "Not possible", 413: "Too large", 422: "Please check your input",
-		429: "Please slow down", 503: "Temporarily unavailable"}[code]
-	if title == "" {
-		title = "Something went wrong"
+	// The message stays English here: the page translates it (msg).
+	s.render(w, r, code, "error", errorPage{pageMeta: s.meta(r, lang(r).T(errorTitle(code))), Status: code, Message: parley.ErrorMessage(err), Form: form})
+}
+
+// errorTitle is an error page's title: a catalogue key.
+func errorTitle(code int) string {
+	switch code {
+	case http.StatusUnauthorized:
+		return "Please sign in"
+	case http.StatusForbidden:
+		return "Not allowed"
+	case http.StatusNotFound:
+		return "Page not found"
+	case http.StatusRequestTimeout:
+		return "Too slow"
+	case http.StatusConflict:
+		return "Not possible"
+	case http.StatusRequestEntityTooLarge:
+		return "Too large"
+	case http.StatusUnprocessableEntity:
+		return "Please check your input"
+	case http.StatusTooManyRequests:
+		return "Please slow down"
+	case http.StatusServiceUnavailable:
+		return "Temporarily unavailable"
 	}
-	s.render(w, r, code, "error", errorPage{pageMeta: s.meta(r, title), Status: code, Message: parley.ErrorMessage(err), Form: form})
+	return "Something went wrong"
 }
 
 type apiError struct {
@@ -153,7 +174,17 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	ecode := parley.ErrorCode(err)
 	setRetryAfter(w, err)
-	writeJSON(w, code, apiError{Error: apiErrorBody{Code: ecode, Message: parley.ErrorMessage(err), Fields: parley.ErrorFields(err)}})
+	// The message and fields are read by people, in their language; the
+	// codes and field names are for programs, and stay as they are.
+	l := lang(r)
+	var fields map[string]string
+	if f := parley.ErrorFields(err); f != nil {
+		fields = make(map[string]string, len(f))
+		for k, m := range f {
+			fields[k] = l.Message(m)
+		}
+	}
+	writeJSON(w, code, apiError{Error: apiErrorBody{Code: ecode, Message: l.Message(parley.ErrorMessage(err)), Fields: fields}})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -71,7 +71,7 @@ func (s *Server) handleDebatesFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &atomFeed{
-		ID: s.cfg.BaseURL + "/", Title: s.siteName() + ": debates", Updated: atomTime(time.Unix(0, 0)),
+		ID: s.cfg.BaseURL + "/", Title: lang(r).T("%s: debates", s.siteName()), Updated: atomTime(time.Unix(0, 0)),
 		Links: []atomLink{{Href: s.cfg.BaseURL + "/feeds/debates.atom", Rel: "self"}, {Href: s.cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"}},
 	}
 	// The feed changes when any entry does, an edit included.
@@ -111,7 +111,7 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	page := s.cfg.BaseURL + "/debates/" + d.Slug
 	f := &atomFeed{
-		ID: page + "/comments", Title: "Comments on " + d.Title, Updated: atomTime(d.PublishedAt),
+		ID: page + "/comments", Title: lang(r).T("Comments on %s", d.Title), Updated: atomTime(d.PublishedAt),
 		Links: []atomLink{{Href: page + "/comments.atom", Rel: "self"}, {Href: page, Rel: "alternate", Type: "text/html"}},
 	}
 	updated := d.PublishedAt
@@ -125,7 +125,7 @@ func (s *Server) handleCommentsFeed(w http.ResponseWriter, r *http.Request) {
 	for _, q := range questions {
 		for _, a := range q.Answers {
 			link := s.cfg.BaseURL + "/answers/" + strconv.FormatInt(a.ID, 10)
-			title := a.Expert.Name + " answers " + q.Comment.AuthorName
+			title := lang(r).T("%[1]s answers %[2]s", a.Expert.Name, q.Comment.AuthorName)
 			entries = append(entries, dated{a.PublishedAt, a.PublishedAt, atomEntry{
 				ID: page + "#answer-" + strconv.FormatInt(a.ID, 10), Title: title, Updated: atomTime(a.PublishedAt), Published: atomTime(a.PublishedAt),
 				Author: atomAuthor{Name: a.Expert.Name}, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/auth"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/store"
 )
 
@@ -21,9 +22,15 @@ type linkRequest struct {
 	Purpose store.LinkPurpose `json:"purpose"`
 	Email   string            `json:"email"`
 	Next    string            `json:"next,omitempty"`
+	// Lang is the language of the page the request came from, which the
+	// mail is written in.
+	Lang string `json:"lang,omitempty"`
 }
 
 func (s *Server) queueLinkRequest(ctx context.Context, req linkRequest) error {
+	if l, ok := ctx.Value(langKey{}).(*i18n.Lang); ok && req.Lang == "" {
+		req.Lang = l.Code
+	}
 	payload, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -52,6 +59,9 @@ func (s *Server) sendRequestedLink(ctx context.Context, req linkRequest) error {
 		return err
 	case req.Purpose == store.LinkVerify && u.Verified():
 		req.Purpose = store.LinkSignIn // nothing left to confirm: help them in instead
+	}
+	if l := i18n.Get(req.Lang); l != nil {
+		ctx = context.WithValue(ctx, langKey{}, l)
 	}
 	return s.mailLinkLimited(ctx, u, req.Purpose, req.Next, "")
 }

@@ -36,7 +36,7 @@ type mailHeader struct{ Name, Value string }
 
 // handleMailbox shows the mail a site without SMTP would have sent, newest first.
 func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) {
-	p := mailboxPage{pageMeta: s.meta(r, "Dev mailbox"), Keeps: mail.MailboxSize}
+	p := mailboxPage{pageMeta: s.meta(r, lang(r).T("Dev mailbox")), Keeps: mail.MailboxSize}
 	if l, ok := s.outbox.Sender().(*mail.Log); ok {
 		p.Enabled = true
 		msgs := l.Mailbox().Messages()

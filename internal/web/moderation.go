@@ -3,14 +3,18 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/akismet"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/store"
 	"github.com/parley-org/parley/internal/wordlist"
 )
@@ -20,10 +24,21 @@ import (
 // decisions, bans, each debate's policy and the audit log. Its pages work
 // without JavaScript; moderation.js adds keyboard shortcuts.
 
-// queueLabels names the queues on their tabs.
-var queueLabels = map[store.Queue]string{
-	store.QueuePending: "Pending", store.QueueReported: "Reported", store.QueueSpam: "Spam",
-	store.QueueTrash: "Trash", store.QueueAppeals: "Appeals",
+// queueLabel names a queue on its tab: a catalogue key.
+func queueLabel(q store.Queue) string {
+	switch q {
+	case store.QueuePending:
+		return "Pending"
+	case store.QueueReported:
+		return "Reported"
+	case store.QueueSpam:
+		return "Spam"
+	case store.QueueTrash:
+		return "Trash"
+	case store.QueueAppeals:
+		return "Appeals"
+	}
+	return string(q)
 }
 
 type queueTab struct {
@@ -76,8 +91,8 @@ func retryFrom(q url.Values) retryForm {
 	return retryForm{For: q.Get("for"), Reason: q.Get("reason"), Category: q.Get("category"), Kind: q.Get("kind"), Days: q.Get("days")}
 }
 
-// retry sends a moderator back to the console with a problem and what
-// they typed, so a failed form loses nothing.
+// retry sends a moderator back to the console with a problem, in their
+// language, and what they typed, so a failed form loses nothing.
 func retry(w http.ResponseWriter, r *http.Request, problem string) {
 	u, err := url.Parse(withNote(backTo(r), "problem", problem))
 	if err != nil {
@@ -128,10 +143,10 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := moderationPage{pageMeta: s.meta(r, "Moderation"), Section: "queues", Queue: queue, Debates: debates, DebateID: debateID,
+	p := moderationPage{pageMeta: s.meta(r, lang(r).T("Moderation")), Section: "queues", Queue: queue, Debates: debates, DebateID: debateID,
 		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: queueURL(queue, debateID, before), Retry: retryFrom(q)}
 	for _, k := range store.Queues {
-		p.Tabs = append(p.Tabs, queueTab{Queue: k, Label: queueLabels[k], Count: counts[k], Active: k == queue, URL: queueURL(k, debateID, 0)})
+		p.Tabs = append(p.Tabs, queueTab{Queue: k, Label: lang(r).T(queueLabel(k)), Count: counts[k], Active: k == queue, URL: queueURL(k, debateID, 0)})
 	}
 	for _, it := range items {
 		card := queueCard{QueueItem: it}
@@ -160,7 +175,7 @@ func (s *Server) handleModerateComment(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	back := "/moderation/comments/" + strconv.FormatInt(id, 10)
-	p := moderationPage{pageMeta: s.meta(r, "Moderate comment #"+strconv.FormatInt(id, 10)), Section: "queues", Single: true,
+	p := moderationPage{pageMeta: s.meta(r, lang(r).T("Moderate comment #%s", strconv.FormatInt(id, 10))), Section: "queues", Single: true,
 		Categories: parley.ReportReasons, Done: q.Get("done"), Problem: q.Get("problem"), Back: back, Retry: retryFrom(q)}
 	card := queueCard{QueueItem: items[0]}
 	if card.SpamFeatures != "" {
@@ -212,10 +227,10 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		retry(w, r, parley.ErrorMessage(err)+" "+strings.Join(fieldMessages(err), " "))
+		retry(w, r, problemIn(lang(r), err))
 		return
 	}
-	redirect(w, r, withNote(backTo(r), "done", decisionNote(d.Verb, n)), http.StatusSeeOther)
+	redirect(w, r, withNote(backTo(r), "done", decisionNote(lang(r), d.Verb, n)), http.StatusSeeOther)
 }
 
 func fieldMessages(err error) []string {
@@ -226,10 +241,26 @@ func fieldMessages(err error) []string {
 	return out
 }
 
-func decisionNote(v parley.ModerationVerb, n int) string {
-	done := map[parley.ModerationVerb]string{parley.VerbApprove: "approved", parley.VerbSpam: "marked spam",
-		parley.VerbTrash: "moved to the trash", parley.VerbRestore: "restored"}[v]
-	return plural(n, "comment", "comments") + " " + done + "."
+// problemIn is a domain error's message and field messages, in a language.
+func problemIn(l *i18n.Lang, err error) string {
+	out := []string{l.Message(parley.ErrorMessage(err))}
+	for _, m := range fieldMessages(err) {
+		out = append(out, l.Message(m))
+	}
+	return strings.Join(out, " ")
+}
+
+// decisionNote tells a moderator what their decision did.
+func decisionNote(l *i18n.Lang, v parley.ModerationVerb, n int) string {
+	switch v {
+	case parley.VerbApprove:
+		return l.T("%d comments approved.", n)
+	case parley.VerbSpam:
+		return l.T("%d comments marked spam.", n)
+	case parley.VerbTrash:
+		return l.T("%d comments moved to the trash.", n)
+	}
+	return l.T("%d comments restored.", n)
 }
 
 // decide carries out a decision and, in the same transaction, queues the
@@ -339,7 +370,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	var expires time.Time
 	days, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("days")))
 	if err != nil || days < 0 || days > maxBanDays {
-		retry(w, r, "Please choose how long the ban lasts: a number of days up to 3650, or 0 until lifted.")
+		retry(w, r, lang(r).T("Please choose how long the ban lasts: a number of days up to 3650, or 0 until lifted."))
 		return
 	}
 	if days > 0 {
@@ -347,7 +378,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	}
 	reason, _ := parley.CleanLine(r.PostForm.Get("reason"))
 	if reason == "" {
-		retry(w, r, "Please give the reason for the ban.")
+		retry(w, r, lang(r).T("Please give the reason for the ban."))
 		return
 	}
 	b, err := s.store.BanAuthor(r.Context(), pathID(r, "id"), parley.BanKind(r.PostForm.Get("kind")), reason, expires, moderatorActor(r))
@@ -356,10 +387,10 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		retry(w, r, parley.ErrorMessage(err))
+		retry(w, r, lang(r).Message(parley.ErrorMessage(err)))
 		return
 	}
-	redirect(w, r, withNote(backTo(r), "done", "Banned the "+b.Label+"."), http.StatusSeeOther)
+	redirect(w, r, withNote(backTo(r), "done", lang(r).T("Banned the %s.", banLabel(lang(r), b))), http.StatusSeeOther)
 }
 
 type bansPage struct {
@@ -375,7 +406,7 @@ func (s *Server) handleBans(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "moderation_bans", bansPage{pageMeta: s.meta(r, "Bans"), Section: "bans", Bans: bans, Done: r.URL.Query().Get("done")})
+	s.render(w, r, http.StatusOK, "moderation_bans", bansPage{pageMeta: s.meta(r, lang(r).T("Bans")), Section: "bans", Bans: bans, Done: r.URL.Query().Get("done")})
 }
 
 func (s *Server) handleLiftBan(w http.ResponseWriter, r *http.Request) {
@@ -383,7 +414,7 @@ func (s *Server) handleLiftBan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/moderation/bans?done="+url.QueryEscape("The ban is lifted."), http.StatusSeeOther)
+	redirect(w, r, "/moderation/bans?done="+url.QueryEscape(lang(r).T("The ban is lifted.")), http.StatusSeeOther)
 }
 
 // handleDecideAppeal settles an appeal: the comment comes back, or the
@@ -392,7 +423,7 @@ func (s *Server) handleDecideAppeal(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	reason, ok := parley.CleanText(r.PostForm.Get("reason"))
 	if !ok || strings.TrimSpace(reason) == "" {
-		retry(w, r, "Please write the reason for your decision on the appeal: its author reads it.")
+		retry(w, r, lang(r).T("Please write the reason for your decision on the appeal: its author reads it."))
 		return
 	}
 	reverse := r.PostForm.Get("outcome") == "reverse"
@@ -412,16 +443,16 @@ func (s *Server) handleDecideAppeal(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		retry(w, r, parley.ErrorMessage(err))
+		retry(w, r, lang(r).Message(parley.ErrorMessage(err)))
 		return
 	}
 	if reverse {
 		s.spam.catchUp(r.Context())
 		s.notify.Kick()
 	}
-	note := "Appeal decided: the removal stands, and its author is told."
+	note := lang(r).T("Appeal decided: the removal stands, and its author is told.")
 	if reverse {
-		note = "Appeal decided: the comment is restored, and its author is told."
+		note = lang(r).T("Appeal decided: the comment is restored, and its author is told.")
 	}
 	redirect(w, r, withNote(backTo(r), "done", note), http.StatusSeeOther)
 }
@@ -450,7 +481,7 @@ func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := moderationLogPage{pageMeta: s.meta(r, "Moderation log"), Section: "log", Actions: actions, Debates: debates, DebateID: debateID}
+	p := moderationLogPage{pageMeta: s.meta(r, lang(r).T("Moderation log")), Section: "log", Actions: actions, Debates: debates, DebateID: debateID}
 	if len(actions) == 100 {
 		v := url.Values{"before": {strconv.FormatInt(actions[len(actions)-1].ID, 10)}}
 		if debateID != 0 {
@@ -478,7 +509,7 @@ func (s *Server) handlePolicyForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "moderation_policy", policyPage{pageMeta: s.meta(r, "Moderation policy: "+d.Title), Section: "queues",
+	s.render(w, r, http.StatusOK, "moderation_policy", policyPage{pageMeta: s.meta(r, lang(r).T("Moderation policy: %s", d.Title)), Section: "queues",
 		Debate: d, Mode: policyMode(d.HoldForReview, d.Policy), Policy: d.Policy, Saved: r.URL.Query().Get("saved") != ""})
 }
 
@@ -520,7 +551,7 @@ func (s *Server) handleSavePolicy(w http.ResponseWriter, r *http.Request) {
 	}
 	for field, list := range map[string]string{"hold_words": p.HoldWords, "reject_words": p.RejectWords} {
 		if _, err := wordlist.Parse(list); err != nil && problems[field] == "" {
-			problems[field] = err.Error()
+			problems[field] = wordListProblem(err)
 		}
 	}
 	if len(problems) == 0 {
@@ -535,6 +566,35 @@ func (s *Server) handleSavePolicy(w http.ResponseWriter, r *http.Request) {
 		}
 		problems = parley.ErrorFields(err)
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "moderation_policy", policyPage{pageMeta: s.meta(r, "Moderation policy: "+d.Title),
-		Section: "queues", Debate: d, Mode: mode, Policy: p, Problems: problems, Message: "Please correct what is marked below; nothing was saved."})
+	s.render(w, r, http.StatusUnprocessableEntity, "moderation_policy", policyPage{pageMeta: s.meta(r, lang(r).T("Moderation policy: %s", d.Title)),
+		Section: "queues", Debate: d, Mode: mode, Policy: p, Problems: problems, Message: lang(r).T("Please correct what is marked below; nothing was saved.")})
+}
+
+// wordListProblem says what is wrong with a word list, in an English
+// sentence made from one format, so that the page can translate it.
+func wordListProblem(err error) string {
+	var pe *wordlist.ParseError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	line := strconv.Itoa(pe.Line)
+	body, _ := strings.CutSuffix(pe.Term, "*")
+	switch {
+	case pe.Msg == fmt.Sprintf("more than %d terms", wordlist.MaxTerms):
+		return fmt.Sprintf("wordlist: line %s: more than %d terms", line, wordlist.MaxTerms)
+	case utf8.RuneCountInString(pe.Term) > wordlist.MaxTermLen:
+		return fmt.Sprintf("wordlist: line %s: term is %d characters long, the limit is %d", line, utf8.RuneCountInString(pe.Term), wordlist.MaxTermLen)
+	case strings.Contains(body, "*"):
+		return fmt.Sprintf("wordlist: line %s: term %s: '*' is only allowed at the end", line, strconv.Quote(pe.Term))
+	}
+	return fmt.Sprintf("wordlist: line %s: term %s normalises to nothing", line, strconv.Quote(pe.Term))
+}
+
+// banLabel names what a ban covers in l: an address as it is, an account
+// or a network in words.
+func banLabel(l *i18n.Lang, b *parley.Ban) string {
+	if b.Kind == parley.BanEmail {
+		return b.Label
+	}
+	return l.Message(b.Label)
 }

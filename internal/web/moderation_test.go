@@ -244,7 +244,7 @@ func TestARemovedCommentsAuthorIsToldWhyAndMayAppealOnce(t *testing.T) {
 		t.Fatalf("statement: to %v, %q", m.To, m.Subject)
 	}
 	// A guest's address is unproven: the mail names the comment without quoting it.
-	wantContains(t, m.Text, "Harassment or personal attack", "It namesa classmate.", "a person did", "appeal once", "Your comment #"+id)
+	wantContains(t, m.Text, "Harassment or personal attack", "It namesa classmate.", "a person decided", "appeal once", "Your comment #"+id)
 	wantLacks(t, m.Text, "pay taxes")
 	// The control characters the moderator's text held are stripped, as in the log.
 	for _, part := range []string{m.Text, m.HTML} {

@@ -79,7 +79,7 @@ func (s *Server) handleEditCommentForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, c *parley.Comment, body string, err error, code int) {
-	p := editPage{pageMeta: s.meta(r, "Edit your comment"), Comment: c, Body: body, MaxLen: s.cfg.MaxCommentLen,
+	p := editPage{pageMeta: s.meta(r, lang(r).T("Edit your comment")), Comment: c, Body: body, MaxLen: s.cfg.MaxCommentLen,
 		Until: c.CreatedAt.Add(parley.EditWindow)}
 	if err != nil {
 		p.Problems = parley.ErrorFields(err)
@@ -141,7 +141,18 @@ func (s *Server) editComment(r *http.Request, id int64, body string) (*parley.Co
 	if d.HoldForReview && hold == parley.CommentPending {
 		hold = "" // held already: an approved comment of such a debate cannot be edited
 	}
-	return s.store.EditComment(r.Context(), id, u.ID, in.Body, html, hold, screening)
+	edited, err := s.store.EditComment(r.Context(), id, u.ID, in.Body, html, hold, screening)
+	if err != nil {
+		return nil, err
+	}
+	// New words may be in another language.
+	if lang := s.detectLanguage(in.Body); lang != "" && lang != edited.Language {
+		if err := s.store.SetCommentLanguage(r.Context(), id, lang); err != nil {
+			s.log.Warn("comment language after an edit", "comment", id, "err", err)
+		}
+		edited.Language = lang
+	}
+	return edited, nil
 }
 
 // redirectToComment sends the reader to the page that shows the comment.
@@ -164,7 +175,7 @@ func (s *Server) handleDeleteCommentForm(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "delete", deletePage{pageMeta: s.meta(r, "Delete your comment"), Comment: c})
+	s.render(w, r, http.StatusOK, "delete", deletePage{pageMeta: s.meta(r, lang(r).T("Delete your comment")), Comment: c})
 }
 
 func (s *Server) handleDeleteComment(w http.ResponseWriter, r *http.Request) {
@@ -208,7 +219,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := usersPage{pageMeta: s.meta(r, "People and roles"), Users: list, Total: total, Query: q.Get("q"), Roles: parley.Roles, Saved: q.Get("saved")}
+	p := usersPage{pageMeta: s.meta(r, lang(r).T("People and roles")), Users: list, Total: total, Query: q.Get("q"), Roles: parley.Roles, Saved: q.Get("saved")}
 	page := func(n int) string {
 		return "/admin/users?" + url.Values{"q": {p.Query}, "page": {strconv.Itoa(n)}}.Encode()
 	}

@@ -45,37 +45,36 @@ func clearPosted(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: postedCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
-// postedNote tells the author of a comment just posted what became of it.
-// A held comment says why in plain words when the reason is the debate's
-// published rule (every comment, first comments, many links); reasons
-// that would teach a spammer how comments are screened (the classifier,
-// the form's traps, duplicates, word lists) go unnamed.
+// postedNote tells the author of a comment just posted what became of it,
+// in English: a catalogue key. A held comment says why in plain words when
+// the reason is the debate's published rule (every comment, first
+// comments, many links); reasons that would teach a spammer how comments
+// are screened (the classifier, the form's traps, duplicates, word lists)
+// go unnamed.
 func (s *Server) postedNote(ctx context.Context, d *parley.Debate, c *parley.Comment) string {
-	const thanks = "Thank you: your comment is published."
 	if c.Status == parley.CommentApproved {
-		return thanks
+		return "Thank you: your comment is published."
 	}
 	reasons, err := s.store.HoldReasons(ctx, c.ID)
 	if err != nil {
 		s.log.Warn("reasons for a held comment", "comment", c.ID, "err", err)
 	}
 	// The comment's own note says who can see it meanwhile.
-	return "Thank you. Your comment is waiting for a moderator" + plainHoldReason(reasons) + "."
+	return heldNote(reasons)
 }
 
-// plainHoldReason turns the reasons screening recorded (see screen) into
-// the part of a sentence a reader may read: " because …", or "" when no
-// reason may be told.
-func plainHoldReason(reasons []string) string {
+// heldNote turns the reasons screening recorded (see screen) into the
+// note a reader may read: why the comment waits, when that may be told.
+func heldNote(reasons []string) string {
 	for _, why := range reasons {
 		switch {
 		case why == "This debate holds every comment for review":
-			return " because this debate reviews every comment before it is published"
+			return "Thank you. Your comment is waiting for a moderator because this debate reviews every comment before it is published."
 		case why == "First comment by this author":
-			return " because this debate reviews first comments: once one of yours is approved, the next ones appear at once"
+			return "Thank you. Your comment is waiting for a moderator because this debate reviews first comments: once one of yours is approved, the next ones appear at once."
 		case strings.Contains(why, " links; this debate holds comments with more than "):
-			return " because it has more links than this debate publishes without a check"
+			return "Thank you. Your comment is waiting for a moderator because it has more links than this debate publishes without a check."
 		}
 	}
-	return ""
+	return "Thank you. Your comment is waiting for a moderator."
 }

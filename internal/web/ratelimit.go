@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -98,11 +99,36 @@ type tooMany struct {
 func (e *tooMany) Error() string { return e.err.Message }
 func (e *tooMany) Unwrap() error { return e.err }
 
+// rateLimited is the error for an action done too often; what names the
+// action ("posting comments") and picks the sentence that says so.
 func rateLimited(wait time.Duration, what string) error {
 	secs := int(math.Ceil(wait.Seconds()))
-	return &tooMany{err: &parley.Error{Code: parley.ERATELIMIT,
-		Message: "You are " + what + " faster than this site allows. Please wait " + strconv.Itoa(secs) + " seconds and try again."},
+	return &tooMany{err: &parley.Error{Code: parley.ERATELIMIT, Message: fmt.Sprintf(tooFast(what), secs)},
 		retryAfter: wait}
+}
+
+// tooFast is the sentence, a format of the wait in seconds, that refuses
+// an action: a whole sentence for each, so that it can be translated.
+func tooFast(what string) string {
+	switch what {
+	case "creating accounts":
+		return "You are creating accounts faster than this site allows. Please wait %d seconds and try again."
+	case "trying to sign in":
+		return "You are trying to sign in faster than this site allows. Please wait %d seconds and try again."
+	case "trying to sign in after failed attempts":
+		return "You are trying to sign in after failed attempts faster than this site allows. Please wait %d seconds and try again."
+	case "asking for emailed links":
+		return "You are asking for emailed links faster than this site allows. Please wait %d seconds and try again."
+	case "subscribing":
+		return "You are subscribing faster than this site allows. Please wait %d seconds and try again."
+	case "posting comments":
+		return "You are posting comments faster than this site allows. Please wait %d seconds and try again."
+	case "changing comments":
+		return "You are changing comments faster than this site allows. Please wait %d seconds and try again."
+	case "reports":
+		return "You are sending reports faster than this site allows. Please wait %d seconds and try again."
+	}
+	return "You are doing this faster than this site allows. Please wait %d seconds and try again."
 }
 
 // setRetryAfter sets Retry-After for errors that say when to come back.

@@ -46,7 +46,7 @@ func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "report", reportPage{pageMeta: s.meta(r, "Report a comment"), Comment: c, Debate: d, Reasons: parley.ReportReasons})
+	s.render(w, r, http.StatusOK, "report", reportPage{pageMeta: s.meta(r, lang(r).T("Report a comment")), Comment: c, Debate: d, Reasons: parley.ReportReasons})
 }
 
 // report records a reader's report after checking it and the reader's limit.
@@ -73,7 +73,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	rep := &parley.Report{CommentID: c.ID, Reason: parley.ReportReason(r.PostForm.Get("reason")), Detail: r.PostForm.Get("detail")}
-	p := reportPage{pageMeta: s.meta(r, "Report a comment"), Comment: c, Debate: d, Reasons: parley.ReportReasons,
+	p := reportPage{pageMeta: s.meta(r, lang(r).T("Report a comment")), Comment: c, Debate: d, Reasons: parley.ReportReasons,
 		Reason: rep.Reason, Detail: rep.Detail}
 	if err := s.report(r, rep); err != nil {
 		code := status(err)
@@ -113,5 +113,5 @@ func (s *Server) apiReportComment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, apiMessage{Message: "Thank you: the moderators will look at this comment."})
+	writeJSON(w, http.StatusAccepted, apiMessage{Message: lang(r).T("Thank you: the moderators will look at this comment.")})
 }

@@ -51,7 +51,10 @@ func (s *Server) routeTable() []route {
 		{"GET /topics/{slug}", anyone, s.cached(s.handleTopic)},
 		{"GET /search", anyone, s.cached(s.handleSearch)},
 		{"GET /privacy", anyone, s.handlePrivacy},
+		{"POST /language", anyone, s.handleLanguage},
 		{"GET /people/{id}", anyone, s.handleProfile},
+		{"GET /comments/{id}/translation", anyone, s.handleCommentTranslation},
+		{"POST /comments/{id}/translation", editors, s.handleHumanTranslation},
 		{"GET /comments/{id}/report", anyone, s.handleReportForm},
 		{"POST /comments/{id}/report", anyone, s.handleReport},
 		{"GET /answer/{token}", anyone, s.handleAnswerForm},
@@ -107,6 +110,7 @@ func (s *Server) routeTable() []route {
 		{"POST /moderation/decisions", moderators, s.handleDecide},
 		{"GET /moderation/comments/{id}", moderators, s.handleModerateComment},
 		{"POST /moderation/comments/{id}/ban", moderators, s.handleBan},
+		{"POST /moderation/comments/{id}/language", moderators, s.handleCommentLanguage},
 		{"POST /moderation/appeals/{id}", moderators, s.handleDecideAppeal},
 		{"GET /moderation/bans", moderators, s.handleBans},
 		{"POST /moderation/bans/{id}/lift", moderators, s.handleLiftBan},
@@ -155,6 +159,10 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/debates/{id}/questions/{qid}/move", editors, s.handleAdminMoveQuestion},
 		{"POST /admin/debates/{id}/questions/{qid}/remove", editors, s.handleAdminRemoveQuestion},
 		{"GET /admin/debates/{id}/board", editors, s.handleAdminBoard},
+		{"GET /admin/debates/{id}/translations", editors, s.handleAdminTranslations},
+		{"POST /admin/debates/{id}/translations", editors, s.handleAdminSaveTranslation},
+		{"POST /admin/debates/{id}/translations/{lang}/delete", editors, s.handleAdminDeleteTranslation},
+		{"POST /admin/debates/{id}/answers/{aid}/translations", editors, s.handleAdminSaveAnswerTranslation},
 		{"POST /admin/debates/{id}/comments", editors, s.handleAdminEnterComment},
 		{"POST /admin/debates/{id}/questions/{qid}/send", editors, s.handleAdminSendQuestion},
 		{"POST /admin/requests/{rid}/revoke", editors, s.handleAdminRevokeRequest},
@@ -218,7 +226,7 @@ func (s *Server) routes() http.Handler {
 	// Authentication runs behind the mux, so that a request's pattern,
 	// which the mux sets, is still there for the logs and metrics.
 	for _, rt := range s.routeTable() {
-		mux.Handle(rt.pattern, s.authenticate(s.guard(rt.access, rt.handler)))
+		mux.Handle(rt.pattern, s.authenticate(withLanguage(s.guard(rt.access, rt.handler))))
 	}
 
 	// Outermost first: log and measure every request, recover from panics,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/akismet"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/spam"
 	"github.com/parley-org/parley/internal/store"
 	"github.com/parley-org/parley/internal/wordlist"
@@ -55,7 +56,7 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 		return "", sc, err
 	}
 	if ban != nil {
-		return "", sc, bannedError(ban)
+		return "", sc, bannedError(ban, lang(r))
 	}
 	if list := s.wordLists.get(d.Policy.RejectWords); list != nil {
 		if term, ok := list.Match(in.Body); ok {
@@ -127,12 +128,12 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 		}
 		for _, c := range copies {
 			if c.Status == parley.CommentSpam {
-				hold(parley.CommentSpam, fmt.Sprintf("Same text as comment #%d, which is spam", c.CommentID))
+				hold(parley.CommentSpam, fmt.Sprintf("Same text as comment #%s, which is spam", strconv.FormatInt(c.CommentID, 10)))
 				break
 			}
 		}
 		if len(copies) > 0 && status != parley.CommentSpam {
-			hold(parley.CommentPending, fmt.Sprintf("Same text as comment #%d, posted in the last 30 days", copies[0].CommentID))
+			hold(parley.CommentPending, fmt.Sprintf("Same text as comment #%s, posted in the last 30 days", strconv.FormatInt(copies[0].CommentID, 10)))
 		}
 	}
 
@@ -140,7 +141,7 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 	sc.SpamScore, sc.Scored, sc.SpamFeatures = res.Score, true, features
 	switch res.Verdict {
 	case spam.Spam:
-		hold(parley.CommentSpam, fmt.Sprintf("Spam score %.2f%s", res.Score, reasonList(res)))
+		hold(parley.CommentSpam, spamReason(res))
 	case spam.Pending:
 		// A link or a sum of money alone holds a newcomer's comment, not
 		// that of an author whose comments were approved before.
@@ -151,7 +152,7 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 			}
 		}
 		if !ok {
-			hold(parley.CommentPending, fmt.Sprintf("Spam score %.2f%s", res.Score, reasonList(res)))
+			hold(parley.CommentPending, spamReason(res))
 		}
 	}
 	if s.cfg.Akismet != nil && status != parley.CommentSpam {
@@ -162,16 +163,17 @@ func (s *Server) screen(r *http.Request, d *parley.Debate, u *parley.User, in *p
 	return status, sc, nil
 }
 
-// reasonList names what drove a spam score.
-func reasonList(res spam.Result) string {
+// spamReason gives a spam score, and names what drove it.
+func spamReason(res spam.Result) string {
+	score := strconv.FormatFloat(res.Score, 'f', 2, 64)
 	if len(res.Reasons) == 0 {
-		return ""
+		return fmt.Sprintf("Spam score %s", score)
 	}
 	names := make([]string, len(res.Reasons))
 	for i, r := range res.Reasons {
 		names[i] = "“" + r.Feature + "”"
 	}
-	return ", from " + strings.Join(names, ", ")
+	return fmt.Sprintf("Spam score %s, from %s", score, strings.Join(names, ", "))
 }
 
 // askAkismet asks the configured Akismet-compatible service; it returns
@@ -193,24 +195,32 @@ func (s *Server) askAkismet(ctx context.Context, r *http.Request, d *parley.Deba
 		return ""
 	}
 	if v.Spam {
-		return s.cfg.Akismet.Host() + " says spam"
+		return fmt.Sprintf("%s says spam", s.cfg.Akismet.Host())
 	}
 	return ""
 }
 
-// bannedError is what a banned commenter reads.
-func bannedError(b *parley.Ban) error {
-	msg := "Comments from this account cannot be posted: a moderator has suspended it."
+// bannedError is what a banned commenter reads. The end of a suspension is
+// a date in the reader's language, so that the sentence translates whole.
+func bannedError(b *parley.Ban, l *i18n.Lang) error {
+	if b.ExpiresAt.IsZero() {
+		msg := "Comments from this account cannot be posted: a moderator has suspended it. Your text is kept below."
+		switch b.Kind {
+		case parley.BanEmail:
+			msg = "Comments from this email address cannot be posted: a moderator has suspended it. Your text is kept below."
+		case parley.BanNetwork:
+			msg = "Comments from your network cannot be posted at the moment: a moderator has suspended it after abuse from it. Your text is kept below."
+		}
+		return &parley.Error{Code: parley.EFORBIDDEN, Message: msg}
+	}
+	ends := l.Date(b.ExpiresAt)
 	switch b.Kind {
 	case parley.BanEmail:
-		msg = "Comments from this email address cannot be posted: a moderator has suspended it."
+		return parley.Errorf(parley.EFORBIDDEN, "Comments from this email address cannot be posted: a moderator has suspended it. The suspension ends on %s. Your text is kept below.", ends)
 	case parley.BanNetwork:
-		msg = "Comments from your network cannot be posted at the moment: a moderator has suspended it after abuse from it."
+		return parley.Errorf(parley.EFORBIDDEN, "Comments from your network cannot be posted at the moment: a moderator has suspended it after abuse from it. The suspension ends on %s. Your text is kept below.", ends)
 	}
-	if !b.ExpiresAt.IsZero() {
-		msg += " The suspension ends on " + b.ExpiresAt.UTC().Format("2 January 2006") + "."
-	}
-	return parley.Errorf(parley.EFORBIDDEN, "%s", msg+" Your text is kept below.")
+	return parley.Errorf(parley.EFORBIDDEN, "Comments from this account cannot be posted: a moderator has suspended it. The suspension ends on %s. Your text is kept below.", ends)
 }
 
 // clientAddr is the address a request comes from (see clientNet).

@@ -55,10 +55,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = min(max(pageNo, 1), searchPages)
-	p := searchPage{pageMeta: s.meta(r, "Search"), Query: q, Terms: store.SearchTerms(q), Page: pageNo}
-	p.Description = "Search the debates and readers' comments."
+	l := lang(r)
+	p := searchPage{pageMeta: s.meta(r, l.T("Search")), Query: q, Terms: store.SearchTerms(q), Page: pageNo}
+	p.Description = l.T("Search the debates and readers' comments.")
 	if q != "" {
-		p.Title = "Search: " + q
+		p.Title = l.T("Search: %s", q)
 	}
 	if len(p.Terms) > 0 {
 		ctx := r.Context()

@@ -16,12 +16,14 @@ import (
 
 	"github.com/parley-org/parley"
 	"github.com/parley-org/parley/internal/akismet"
+	"github.com/parley-org/parley/internal/langid"
 	"github.com/parley-org/parley/internal/mail"
 	"github.com/parley-org/parley/internal/markup"
 	"github.com/parley-org/parley/internal/media"
 	"github.com/parley-org/parley/internal/notify"
 	"github.com/parley-org/parley/internal/outbox"
 	"github.com/parley-org/parley/internal/store"
+	"github.com/parley-org/parley/internal/translate"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -63,6 +65,14 @@ type Config struct {
 	// other sites, which every reader's browser then fetches; off, only the
 	// site's own media is shown and other images become links.
 	RemoteImages bool
+	// Translator machine-translates comments on readers' request; nil (the
+	// default) leaves them untranslated but for the editors' translations.
+	Translator translate.Provider
+	// TranslateBudget bounds the characters sent to Translator a day.
+	TranslateBudget int
+	// DetectLanguages detects each new comment's language (internal/langid:
+	// about 600 MB of models in memory, loaded in the background at start).
+	DetectLanguages bool
 }
 
 func (c *Config) setDefaults() {
@@ -122,6 +132,10 @@ type Server struct {
 	wordLists wordListCache
 	// reports limits readers' reports per network.
 	reports *limiter
+	// translator translates comments; translations limits its calls to the
+	// provider per network.
+	translator   *translate.Service
+	translations *limiter
 	// siteCache holds the operator's site settings.
 	siteCache siteCache
 	// Site secrets, one a purpose.
@@ -170,8 +184,12 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 		outbox: outbox.New(st, cfg.Mail, log), linkRequests: make(chan struct{}, 1), worker: workerName(),
 		metrics: newMetrics(reg), registry: reg,
 		cookieKey: cookieKey, avatarKey: avatarKey, submissionKey: submissionKey, addressKey: addressKey,
-		spam: spamFilter, reports: newLimiterEvery(6*time.Second, 20),
+		spam: spamFilter, reports: newLimiterEvery(6*time.Second, 20), translations: newLimiterEvery(2*time.Second, 20),
 	}
+	if cfg.DetectLanguages {
+		go langid.Default() // the first comment need not wait for the models
+	}
+	s.translator = &translate.Service{Provider: cfg.Translator, Store: st, Budget: cfg.TranslateBudget, Render: s.comments.Render}
 	if err := s.loadSite(ctx); err != nil {
 		return nil, fmt.Errorf("read site settings: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 	"github.com/parley-org/parley/internal/markup"
 )
 
@@ -119,11 +120,18 @@ type siteHome struct {
 	Featured *parley.Debate
 }
 
+// siteHome reads the request's language from ctx, for the default
+// introduction.
 func (s *Server) siteHome(ctx context.Context, pageNo int) (siteHome, error) {
 	st := s.site()
 	h := siteHome{Intro: template.HTML(st.IntroHTML), Summary: markup.Excerpt(st.IntroHTML, 200)}
 	if st.IntroHTML == "" {
-		h.Intro, h.Summary = template.HTML("<p>"+template.HTMLEscapeString(defaultIntro)+"</p>"), defaultIntro
+		l, ok := ctx.Value(langKey{}).(*i18n.Lang)
+		if !ok {
+			l = i18n.English()
+		}
+		intro := l.T(defaultIntro)
+		h.Intro, h.Summary = template.HTML("<p>"+template.HTMLEscapeString(intro)+"</p>"), intro
 	}
 	if pageNo != 1 || st.FeaturedDebateID == 0 {
 		return h, nil
@@ -266,7 +274,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, f settin
 		s.fail(w, r, err)
 		return
 	}
-	p := adminSettingsPage{consoleMeta: s.console(r, "settings", "Site settings"), Form: f, DefaultName: s.cfg.SiteName,
+	p := adminSettingsPage{consoleMeta: s.console(r, "settings", lang(r).T("Site settings")), Form: f, DefaultName: s.cfg.SiteName,
 		Images: images, OtherLogo: otherImage(f.Logo, images), Debates: debates, Complete: s.site().ControllerNamed()}
 	if id, err := strconv.ParseInt(f.FeaturedDebate, 10, 64); err == nil && id > 0 {
 		found := false

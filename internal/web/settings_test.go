@@ -99,7 +99,7 @@ func TestSettingsMakeTheSiteAPublication(t *testing.T) {
 	wantContains(t, s.get("/privacy").body, `height="40">The Riverside Forum</a>`)
 
 	// Mail written from now on names the site as set.
-	msg, err := s.srv.linkMessage(&parley.User{Name: "Reader", Email: "reader@example.org"}, "signin", "https://x.example/links/signin/t")
+	msg, err := s.srv.linkMessage(nil, &parley.User{Name: "Reader", Email: "reader@example.org"}, "signin", "https://x.example/links/signin/t")
 	if err != nil || !strings.HasSuffix(msg.Subject, "· The Riverside Forum") || !strings.Contains(msg.Text, "The Riverside Forum") {
 		t.Errorf("sign-in mail: %q, %v", msg.Subject, err)
 	}

@@ -22,14 +22,28 @@ type shareMeta struct {
 	URL         string
 	Title       string
 	Description string
-	// Image is an absolute address; ImageAlt describes it.
-	Image    string
-	ImageAlt string
-	Links    []shareLink
+	// Image is an absolute address. Its description, in the reader's
+	// language, names whose picture it is: the debate's, or the portrait of
+	// the person ImageOf names, with its credit.
+	Image       string
+	ImageOf     string
+	Portrait    bool
+	ImageCredit string
+	Links       []shareLink
+}
+
+// Card is the kind of Twitter card the page makes.
+func (m *shareMeta) Card() string {
+	if m.Image != "" {
+		return "summary_large_image"
+	}
+	return "summary"
 }
 
 type shareLink struct {
 	Name, Href string
+	// Mail is the link that shares by email, named in the reader's language.
+	Mail bool
 }
 
 // absolute makes a site path absolute on the base URL; other addresses
@@ -50,31 +64,32 @@ func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s)
 func shareLinks(page, title string) []shareLink {
 	u, t, both := queryEscape(page), queryEscape(title), queryEscape(title+" "+page)
 	return []shareLink{
-		{"Email", "mailto:?subject=" + t + "&body=" + queryEscape(title+"\n\n"+page)},
-		{"Bluesky", "https://bsky.app/intent/compose?text=" + both},
-		{"Facebook", "https://www.facebook.com/sharer/sharer.php?u=" + u},
-		{"LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=" + u},
-		{"WhatsApp", "https://wa.me/?text=" + both},
-		{"X", "https://x.com/intent/post?text=" + t + "&url=" + u},
+		{"Email", "mailto:?subject=" + t + "&body=" + queryEscape(title+"\n\n"+page), true},
+		{"Bluesky", "https://bsky.app/intent/compose?text=" + both, false},
+		{"Facebook", "https://www.facebook.com/sharer/sharer.php?u=" + u, false},
+		{"LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=" + u, false},
+		{"WhatsApp", "https://wa.me/?text=" + both, false},
+		{"X", "https://x.com/intent/post?text=" + t + "&url=" + u, false},
 	}
 }
 
-// imageAlt describes a debate's picture for the sites it is shared on.
-// Debates carry no description of their picture, so it says whose picture
-// it is, with its credit.
-func imageAlt(d *parley.Debate) string {
-	alt := "Picture for the debate “" + d.Title + "”"
-	if d.ImageCredit != "" {
-		alt += " (" + d.ImageCredit + ")"
-	}
-	return alt
+// debateImage sets a debate's picture for the sites it is shared on.
+// Debates carry no description of their picture, so its description says
+// whose picture it is, with its credit.
+func (s *Server) debateImage(m *shareMeta, d *parley.Debate) {
+	m.Image, m.ImageOf, m.ImageCredit = s.absolute(d.ImageURL), d.Title, d.ImageCredit
+}
+
+// portrait sets an expert's portrait as the picture shared.
+func (s *Server) portrait(m *shareMeta, e *parley.Expert) {
+	m.Image, m.ImageOf, m.Portrait, m.ImageCredit = s.absolute(e.PortraitURL), e.Name, true, e.PortraitCredit
 }
 
 func (s *Server) debateShare(d *parley.Debate) *shareMeta {
 	page := s.cfg.BaseURL + "/debates/" + url.PathEscape(d.Slug)
 	m := &shareMeta{Type: "article", URL: page, Title: d.Title, Description: d.Question, Links: shareLinks(page, d.Title)}
 	if d.ImageURL != "" {
-		m.Image, m.ImageAlt = s.absolute(d.ImageURL), imageAlt(d)
+		s.debateImage(m, d)
 	}
 	return m
 }
@@ -83,10 +98,7 @@ func (s *Server) expertShare(e *parley.Expert) *shareMeta {
 	page := s.cfg.BaseURL + "/experts/" + url.PathEscape(e.Slug)
 	m := &shareMeta{Type: "profile", URL: page, Title: e.Name, Description: expertLine(e), Links: shareLinks(page, e.Name)}
 	if e.PortraitURL != "" {
-		m.Image, m.ImageAlt = s.absolute(e.PortraitURL), "Portrait of "+e.Name
-		if e.PortraitCredit != "" {
-			m.ImageAlt += " (" + e.PortraitCredit + ")"
-		}
+		s.portrait(m, e)
 	}
 	return m
 }
@@ -121,6 +133,10 @@ func (s *Server) handleAnswerPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, questions, err := s.threads(r.Context(), d, parley.CommentFilter{DebateID: d.ID, Limit: 1})
+	if err == nil {
+		// In the reader's language, where the editors translated it.
+		d, questions, _, err = s.debateIn(r.Context(), d, questions, lang(r))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -131,19 +147,17 @@ func (s *Server) handleAnswerPage(w http.ResponseWriter, r *http.Request) {
 			if a.ID != id {
 				continue
 			}
-			p := sharedAnswerPage{pageMeta: s.meta(r, a.Expert.Name+" answers "+q.Comment.AuthorName), Debate: d, Question: q, Answer: a,
+			l := lang(r)
+			p := sharedAnswerPage{pageMeta: s.meta(r, l.T("%[1]s answers %[2]s", a.Expert.Name, q.Comment.AuthorName)), Debate: d, Question: q, Answer: a,
 				InThread: "/answers/" + strconv.FormatInt(a.ID, 10)}
 			p.Description = markup.Excerpt(a.BodyHTML, 200)
-			title := a.Expert.Name + " answers " + q.Comment.AuthorName + ": " + d.Title
+			title := l.T("%[1]s answers %[2]s: %[3]s", a.Expert.Name, q.Comment.AuthorName, d.Title)
 			m := &shareMeta{Type: "article", URL: s.cfg.BaseURL + r.URL.Path, Title: title, Description: p.Description,
 				Links: shareLinks(s.cfg.BaseURL+r.URL.Path, title)}
 			if e := a.Expert; e.PortraitURL != "" {
-				m.Image, m.ImageAlt = s.absolute(e.PortraitURL), "Portrait of "+e.Name
-				if e.PortraitCredit != "" {
-					m.ImageAlt += " (" + e.PortraitCredit + ")"
-				}
+				s.portrait(m, e)
 			} else if d.ImageURL != "" {
-				m.Image, m.ImageAlt = s.absolute(d.ImageURL), imageAlt(d)
+				s.debateImage(m, d)
 			}
 			p.Share = m
 			p.Feed = "/debates/" + d.Slug + "/comments.atom"

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,10 @@ type site struct {
 	reader *http.Client
 	logs   *syncBuffer
 	clock  *testClock
+	// lastShown is when the last stamped form was shown: each form a test
+	// fills in is another page view, whose stamp differs from the last even
+	// when the two fall within a millisecond.
+	lastShown atomic.Int64 // in Unix milliseconds
 }
 
 // testClock is the store's clock in tests: the real time, moved ahead by
@@ -209,7 +214,14 @@ func (s *site) stamp(path string, ago time.Duration) string {
 	if d, err := s.store.DebateBySlug(context.Background(), slug); err == nil {
 		id = d.ID
 	}
-	return s.srv.formStamp(id, time.Now().Add(-ago))
+	ms := time.Now().Add(-ago).UnixMilli()
+	for {
+		last := s.lastShown.Load()
+		ms = max(ms, last+1)
+		if s.lastShown.CompareAndSwap(last, ms) {
+			return s.srv.formStamp(id, time.UnixMilli(ms))
+		}
+	}
 }
 
 // api sends a JSON request; body may be a value to encode, or raw []byte.

@@ -31,7 +31,7 @@ func newSubscribeForm(d *parley.Debate) subscribeForm {
 // for a form or an API request. A signed-in reader follows with their
 // account's address, proven if they confirmed it.
 func (s *Server) subscribe(r *http.Request, d *parley.Debate, email string, threadID int64, delivery parley.Delivery) (notify.Outcome, error) {
-	req := store.NewSubscription{Email: email, DebateID: d.ID, Scope: parley.ScopeDebate, Delivery: delivery}
+	req := store.NewSubscription{Email: email, DebateID: d.ID, Scope: parley.ScopeDebate, Delivery: delivery, Language: lang(r).Code}
 	if u := currentUser(r); u != nil {
 		req.Email, req.Proven = u.Email, u.Verified()
 	}
@@ -52,13 +52,13 @@ func (s *Server) subscribe(r *http.Request, d *parley.Debate, email string, thre
 }
 
 // subscribedMessage says what happens next, the same for every guest
-// address: whether one is confirmed already is nobody else's business.
+// address: whether one is confirmed already is nobody else's business. It
+// is English, a catalogue key.
 func subscribedMessage(o notify.Outcome, signedIn bool) string {
 	if signedIn && o == notify.Active {
 		return "Done: we will email you about new comments. Every mail has a link to stop it."
 	}
-	return "Thank you. If this address has not confirmed before, we have sent it a message with a link to confirm " +
-		"(at most one a day); nothing else is sent until then. Every mail has a link to stop it."
+	return "Thank you. If this address has not confirmed before, we have sent it a message with a link to confirm (at most one a day); nothing else is sent until then. Every mail has a link to stop it."
 }
 
 func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +81,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.renderSubscribe(w, r, d, form, status(err))
 		return
 	}
-	s.notice(w, r, "Following “"+d.Title+"”", subscribedMessage(o, currentUser(r) != nil))
+	s.notice(w, r, lang(r).T("Following “%s”", d.Title), lang(r).T(subscribedMessage(o, currentUser(r) != nil)))
 }
 
 type subscribePage struct {
@@ -102,11 +102,12 @@ func (s *Server) handleSubscribeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, d *parley.Debate, form subscribeForm, code int) {
-	s.render(w, r, code, "subscribe", subscribePage{pageMeta: s.meta(r, "Follow “"+d.Title+"”"), Debate: d, Form: form})
+	s.render(w, r, code, "subscribe", subscribePage{pageMeta: s.meta(r, lang(r).T("Follow “%s”", d.Title)), Debate: d, Form: form})
 }
 
 // tokenPage is a page reached by a link in a mail, with a button that does
 // what the link is for (mail scanners open links; only people press buttons).
+// Its texts are in the reader's language already.
 type tokenPage struct {
 	pageMeta
 	Action  string
@@ -119,8 +120,9 @@ func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := tokenPage{pageMeta: s.meta(r, "Confirm your subscription"), Action: r.URL.Path,
-		Message: "Confirm that you want mail about the debates you chose.", Button: "Yes, send me this mail"}
+	l := lang(r)
+	p := tokenPage{pageMeta: s.meta(r, l.T("Confirm your subscription")), Action: r.URL.Path,
+		Message: l.T("Confirm that you want mail about the debates you chose."), Button: l.T("Yes, send me this mail")}
 	p.Canonical = s.cfg.BaseURL + "/subscriptions/confirm"
 	s.render(w, r, http.StatusOK, "token", p)
 }
@@ -139,8 +141,9 @@ func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := tokenPage{pageMeta: s.meta(r, "Stop this mail"), Action: r.URL.Path,
-		Message: "Stop the mail this link came with.", Button: "Stop this mail"}
+	l := lang(r)
+	p := tokenPage{pageMeta: s.meta(r, l.T("Stop this mail")), Action: r.URL.Path,
+		Message: l.T("Stop the mail this link came with."), Button: l.T("Stop this mail")}
 	p.Canonical = s.cfg.BaseURL + "/unsubscribe"
 	s.render(w, r, http.StatusOK, "token", p)
 }
@@ -153,11 +156,12 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	msg := "You will get no more of this mail."
+	l := lang(r)
+	msg := l.T("You will get no more of this mail.")
 	if len(out.Subscriptions) == 1 {
-		msg = "You will get no more mail about “" + out.Subscriptions[0].DebateTitle + "”."
+		msg = l.T("You will get no more mail about “%s”.", out.Subscriptions[0].DebateTitle)
 	}
-	p := tokenPage{pageMeta: s.meta(r, "Unsubscribed"), Message: msg}
+	p := tokenPage{pageMeta: s.meta(r, l.T("Unsubscribed")), Message: msg}
 	p.Canonical = s.cfg.BaseURL + "/unsubscribe"
 	p.Action = "/subscriptions/" + s.notify.ManageToken(out.AddressID)
 	s.render(w, r, http.StatusOK, "unsubscribed", p)
@@ -183,7 +187,7 @@ func (s *Server) handleManageSubscriptions(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	p := manageSubscriptionsPage{pageMeta: s.meta(r, "Your subscriptions"), Address: a, Subscriptions: subs, Action: r.URL.Path,
+	p := manageSubscriptionsPage{pageMeta: s.meta(r, lang(r).T("Your subscriptions")), Address: a, Subscriptions: subs, Action: r.URL.Path,
 		Done: r.URL.Query().Get("done"), Deliveries: []parley.Delivery{parley.DeliverImmediately, parley.DeliverDaily, parley.DeliverWeekly}}
 	p.Canonical = s.cfg.BaseURL + "/subscriptions"
 	s.render(w, r, http.StatusOK, "subscriptions", p)
@@ -244,7 +248,7 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, apiMessage{Message: subscribedMessage(o, currentUser(r) != nil)})
+	writeJSON(w, http.StatusAccepted, apiMessage{Message: lang(r).T(subscribedMessage(o, currentUser(r) != nil))})
 }
 
 type adminMailPage struct {
@@ -266,5 +270,5 @@ func (s *Server) handleAdminMail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "adminmail", adminMailPage{pageMeta: s.meta(r, "Mail that failed"), Failed: failed, Undelivered: undelivered})
+	s.render(w, r, http.StatusOK, "adminmail", adminMailPage{pageMeta: s.meta(r, lang(r).T("Mail that failed")), Failed: failed, Undelivered: undelivered})
 }

@@ -13,15 +13,27 @@ import (
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
+	"github.com/parley-org/parley/internal/langid"
 	"github.com/parley-org/parley/internal/markup"
 )
 
 //go:embed all:templates static
 var assets embed.FS
 
-// templates holds one template set per page, each with the shared layout.
+// templates holds one template set per page and language, each with the
+// shared layout; a language's sets differ only in the catalogue their t,
+// th, msg, date and num functions read.
 type templates struct {
-	pages map[string]*template.Template
+	pages map[string]map[string]*template.Template // by language code, then page
+}
+
+// page returns a page's template in a language.
+func (t *templates) page(lang *i18n.Lang, name string) *template.Template {
+	if p := t.pages[lang.Code]; p != nil {
+		return p[name]
+	}
+	return t.pages["en"][name]
 }
 
 // staticVersion maps each static file to a hash of its content, so its URL
@@ -44,12 +56,12 @@ func staticURL(name string) string { return "/static/" + name + "?v=" + staticVe
 var funcs = template.FuncMap{
 	"static":  staticURL,
 	"excerpt": markup.Excerpt,
-	"date":    func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-	"datetime": func(t time.Time) string {
-		return t.UTC().Format("2 January 2006, 15:04 UTC")
-	},
-	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"plural": plural,
+	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	// commentLanguages are the languages a comment can be detected in.
+	"commentLanguages": langid.Supported,
+	// euLanguages are those a debate may be written and translated in.
+	"euLanguages": parley.EULanguages,
+	"endonym":     i18n.Endonym,
 	// topicName is how a topic's slug reads ("public-services": "Public services").
 	"topicName": topicName,
 	// shareData is what the share metadata needs: the page's and the site's name.
@@ -86,15 +98,9 @@ var funcs = template.FuncMap{
 	},
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 func parseTemplates() (*templates, error) {
-	t := &templates{pages: map[string]*template.Template{}}
+	english := map[string]*template.Template{}
+	t := &templates{pages: map[string]map[string]*template.Template{"en": english}}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -104,11 +110,25 @@ func parseTemplates() (*templates, error) {
 		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue // shared by every page
 		}
-		tmpl, err := template.New(base).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/_*.html", name)
+		tmpl, err := template.New(base).Funcs(funcs).Funcs(i18n.English().Funcs()).ParseFS(assets, "templates/layout.html", "templates/_*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
-		t.pages[base] = tmpl
+		english[base] = tmpl
+	}
+	// Clones share the parsed trees: a language costs a map of pointers.
+	for _, l := range i18n.All() {
+		if l.Code == "en" {
+			continue
+		}
+		t.pages[l.Code] = map[string]*template.Template{}
+		for name, tmpl := range english {
+			c, err := tmpl.Clone()
+			if err != nil {
+				return nil, err
+			}
+			t.pages[l.Code][name] = c.Funcs(l.Funcs())
+		}
 	}
 	return t, nil
 }
@@ -134,12 +154,20 @@ type pageMeta struct {
 	// SetupNeeded tells an admin in the consoles that the privacy page does
 	// not yet name the controller.
 	SetupNeeded bool
+	// Lang is the language the page is in; Languages those it can switch
+	// to, and Alternates the page's address in each.
+	Lang       *i18n.Lang
+	Languages  []*i18n.Lang
+	Alternates []alternate
 }
 
 func (s *Server) meta(r *http.Request, title string) pageMeta {
 	site := s.site()
 	m := pageMeta{Site: s.siteName(), Title: title, Canonical: s.cfg.BaseURL + r.URL.Path, User: currentUser(r),
-		Logo: site.LogoURL, Organisation: site.Organisation}
+		Logo: site.LogoURL, Organisation: site.Organisation, Lang: lang(r), Languages: i18n.All(), Alternates: s.alternates(r)}
+	if l := r.URL.Query().Get("lang"); i18n.Get(l) != nil {
+		m.Canonical += "?lang=" + l // each language version is its own page
+	}
 	m.SetupNeeded = m.User.Can(parley.RoleAdmin) && consolePath(r.URL.Path) && !site.ControllerNamed()
 	if r.Method == http.MethodGet && !tokenPath(r.URL.Path) {
 		m.Here = r.URL.RequestURI() // never an address that holds a token
@@ -150,7 +178,7 @@ func (s *Server) meta(r *http.Request, title string) pageMeta {
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
-	tmpl := s.pages.pages[page]
+	tmpl := s.pages.page(lang(r), page)
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if tmpl == nil {

@@ -2,10 +2,14 @@ package web
 
 import (
 	"bytes"
+	"html"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-org/parley"
+	"github.com/parley-org/parley/internal/i18n"
 )
 
 // The thread is the one part of a page that grows with the debate, so it is
@@ -15,6 +19,8 @@ import (
 
 // threadView is what the thread writer needs to know about the page.
 type threadView struct {
+	// lang is the reader's language (English when nil).
+	lang   *i18n.Lang
 	debate *parley.Debate
 	// pageQuery is the query string of the current page ("" or "?after=…"),
 	// so permalinks point at the page that holds the comment.
@@ -36,6 +42,13 @@ type threadView struct {
 	// lands on; postedNote says what became of it.
 	posted     int64
 	postedNote string
+	// translateText words the link to a comment's translation into the
+	// reader's language ("": none; nil: never), once a page for each
+	// language and kind (memo); humanTranslated are the comments the
+	// editors translated into it.
+	translateText   func(l *i18n.Lang, from string, human bool) string
+	humanTranslated map[int64]bool
+	memo            map[string]string
 }
 
 // foldReplies is how many replies of a thread a debate page shows before
@@ -49,6 +62,9 @@ const all = -1
 func (v *threadView) writeThread(b *bytes.Buffer, nodes []*parley.ThreadNode) {
 	if len(nodes) == 0 {
 		return
+	}
+	if v.lang == nil {
+		v.lang = i18n.English()
 	}
 	budget := all
 	if v.fold > 0 {
@@ -82,7 +98,9 @@ func (v *threadView) writeComment(b *bytes.Buffer, n *parley.ThreadNode, parent 
 		// Deleted by its author but answered: the replies keep their place.
 		b.WriteString(`"><p class="deleted" id="by-`)
 		b.WriteString(id)
-		b.WriteString(`">Comment deleted</p>`)
+		b.WriteString(`">`)
+		b.WriteString(v.text().deleted)
+		b.WriteString(`</p>`)
 	} else {
 		v.writeCommentBody(b, c, id, parent)
 	}
@@ -134,12 +152,11 @@ func (v *threadView) writeFolded(b *bytes.Buffer, nodes []*parley.ThreadNode, pa
 			break
 		}
 	}
-	count := strconv.Itoa(hidden)
-	b.WriteString(`><summary><span class="when-closed">Show `)
-	b.WriteString(count)
-	b.WriteString(` more replies</span><span class="when-open">Hide these `)
-	b.WriteString(count)
-	b.WriteString(` replies</span></summary><ol class="thread">`)
+	b.WriteString(`><summary><span class="when-closed">`)
+	escape(b, v.lang.T("Show %d more replies", hidden))
+	b.WriteString(`</span><span class="when-open">`)
+	escape(b, v.lang.T("Hide these %d replies", hidden))
+	b.WriteString(`</span></summary><ol class="thread">`)
 	for _, r := range nodes {
 		v.writeComment(b, r, parent, all)
 	}
@@ -174,6 +191,7 @@ func repliesIn(nodes []*parley.ThreadNode) int {
 }
 
 func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id string, parent *parley.Comment) {
+	text := v.text()
 	b.WriteString(`"><header><img class="avatar" src="/avatars/`)
 	escape(b, c.AvatarKey)
 	b.WriteString(`.svg" alt="" width="40" height="40" loading="lazy">`)
@@ -198,35 +216,37 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	b.WriteString(`#comment-`)
 	b.WriteString(id)
 	b.WriteString(`"><time datetime="`)
-	b.Write(appendTimes(b.AvailableBuffer(), c.CreatedAt))
+	v.writeTime(b, c.CreatedAt)
 	b.WriteString(`</time></a>`)
 	if !c.EditedAt.IsZero() {
-		b.WriteString(` <span class="edited">edited</span>`)
+		b.WriteString(` <span class="edited">`)
+		b.WriteString(text.edited)
+		b.WriteString(`</span>`)
 	}
 	if a := v.answerOf(c); a != nil {
-		b.WriteString(` <span class="in-reply-to">in reply to <a href="#answer-`)
-		b.WriteString(strconv.FormatInt(a.ID, 10))
-		b.WriteString(`">`)
-		escape(b, a.Expert.Name)
-		b.WriteString(`'s answer</a></span>`)
+		b.WriteString(` <span class="in-reply-to">`)
+		text.inReplyToAnswer.write(b, "#answer-"+strconv.FormatInt(a.ID, 10), a.Expert.Name)
+		b.WriteString(`</span>`)
 	} else if c.ReplyToName != "" {
-		b.WriteString(` <span class="in-reply-to">in reply to <a href="#comment-`)
-		b.WriteString(strconv.FormatInt(c.ReplyToID, 10))
-		b.WriteString(`">`)
-		escape(b, c.ReplyToName)
-		b.WriteString(`</a></span>`)
+		b.WriteString(` <span class="in-reply-to">`)
+		text.inReplyTo.write(b, "#comment-"+strconv.FormatInt(c.ReplyToID, 10), c.ReplyToName)
+		b.WriteString(`</span>`)
 	} else if parent != nil && c.Depth >= 2 && parent.DeletedAt.IsZero() {
 		// Narrow screens indent one level only: deeper replies say whom
 		// they answer (the style sheet shows this there alone).
-		b.WriteString(` <span class="in-reply-to implied">in reply to <a href="#comment-`)
-		b.WriteString(strconv.FormatInt(parent.ID, 10))
-		b.WriteString(`">`)
-		escape(b, parent.AuthorName)
-		b.WriteString(`</a></span>`)
+		b.WriteString(` <span class="in-reply-to implied">`)
+		text.inReplyTo.write(b, "#comment-"+strconv.FormatInt(parent.ID, 10), parent.AuthorName)
+		b.WriteString(`</span>`)
 	}
 	if c.Source != "" {
 		b.WriteString(` <span class="source">`)
-		escape(b, c.SourceLabel())
+		escape(b, v.lang.T(c.SourceLabel()))
+		b.WriteString(`</span>`)
+	}
+	if c.Language != "" && c.Language != v.lang.Code {
+		// Said in words too: the lang attribute alone is heard, not seen.
+		b.WriteString(` <span class="comment-language">`)
+		escape(b, v.remember("name "+c.Language, func() string { return v.lang.LanguageName(c.Language) }))
 		b.WriteString(`</span>`)
 	}
 	b.WriteString(`</header>`)
@@ -236,7 +256,9 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(`</p>`)
 	}
 	if c.Status == parley.CommentPending {
-		b.WriteString(`<p class="moderation-note">Awaiting moderation. Only you can see this comment until a moderator approves it.</p>`)
+		b.WriteString(`<p class="moderation-note">`)
+		b.WriteString(text.awaiting)
+		b.WriteString(`</p>`)
 	}
 	b.WriteString(`<div class="body"`)
 	if c.Language != "" {
@@ -250,10 +272,23 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 	own := v.viewer != 0 && c.UserID == v.viewer
 	reply := v.canReply && c.Status == parley.CommentApproved
 	report := !own && c.Status == parley.CommentApproved
-	if !own && !reply && !report && !v.moderator && !v.editor {
+	translate := v.translateLinkText(c)
+	if !own && !reply && !report && !v.moderator && !v.editor && translate == "" {
 		return
 	}
 	b.WriteString(`<footer>`)
+	if translate != "" {
+		// A link that costs the operator: robots are asked not to follow it.
+		b.WriteString(`<a class="translate" rel="nofollow" href="/comments/`)
+		b.WriteString(id)
+		b.WriteString(`/translation?to=`)
+		b.WriteString(v.lang.Code)
+		b.WriteString(`" data-comment="`)
+		b.WriteString(id)
+		b.WriteString(`">`)
+		escape(b, translate)
+		b.WriteString(`</a> `)
+	}
 	if reply {
 		b.WriteString(`<a class="reply" href="/debates/`)
 		escape(b, v.debate.Slug)
@@ -261,24 +296,30 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(id)
 		b.WriteString(`/reply#reply-form" data-reply-to="`)
 		b.WriteString(id)
-		b.WriteString(`">Reply<span class="visually-hidden"> to `)
-		escape(b, c.AuthorName)
-		b.WriteString(`</span></a>`)
+		b.WriteString(`">`)
+		text.reply.write(b, c.AuthorName)
+		b.WriteString(`</a>`)
 	}
 	if own {
 		if v.now.Sub(c.CreatedAt) <= parley.EditWindow {
 			b.WriteString(` <a class="edit" href="/comments/`)
 			b.WriteString(id)
-			b.WriteString(`/edit">Edit</a>`)
+			b.WriteString(`/edit">`)
+			b.WriteString(text.edit)
+			b.WriteString(`</a>`)
 		}
 		b.WriteString(` <a class="delete" href="/comments/`)
 		b.WriteString(id)
-		b.WriteString(`/delete">Delete</a>`)
+		b.WriteString(`/delete">`)
+		b.WriteString(text.del)
+		b.WriteString(`</a>`)
 	}
 	if v.moderator {
 		b.WriteString(` <a class="moderate" href="/moderation/comments/`)
 		b.WriteString(id)
-		b.WriteString(`">Moderate</a>`)
+		b.WriteString(`">`)
+		b.WriteString(text.moderate)
+		b.WriteString(`</a>`)
 	}
 	if v.editor && c.Status == parley.CommentApproved {
 		b.WriteString(` <a class="pick" href="/admin/debates/`)
@@ -287,16 +328,43 @@ func (v *threadView) writeCommentBody(b *bytes.Buffer, c *parley.Comment, id str
 		b.WriteString(id)
 		// No fragment: a browser skips autofocus on an address that has one,
 		// and the board puts the pick form first anyway.
-		b.WriteString(`">Add to questions</a>`)
+		b.WriteString(`">`)
+		b.WriteString(text.pick)
+		b.WriteString(`</a>`)
 	}
 	if report {
 		b.WriteString(` <a class="report" href="/comments/`)
 		b.WriteString(id)
-		b.WriteString(`/report" rel="nofollow">Report<span class="visually-hidden"> the comment by `)
-		escape(b, c.AuthorName)
-		b.WriteString(`</span></a>`)
+		b.WriteString(`/report" rel="nofollow">`)
+		text.report.write(b, c.AuthorName)
+		b.WriteString(`</a>`)
 	}
 	b.WriteString(`</footer>`)
+}
+
+// translateLinkText is the text of the link to a comment's translation,
+// "" for none.
+func (v *threadView) translateLinkText(c *parley.Comment) string {
+	if v.translateText == nil || c.Status != parley.CommentApproved || c.Language == "" || c.Language == v.lang.Code {
+		return ""
+	}
+	human := v.humanTranslated[c.ID]
+	return v.remember("translate "+c.Language+strconv.FormatBool(human), func() string {
+		return v.translateText(v.lang, c.Language, human)
+	})
+}
+
+// remember returns the text made once a page under key.
+func (v *threadView) remember(key string, make func() string) string {
+	text, ok := v.memo[key]
+	if !ok {
+		if v.memo == nil {
+			v.memo = map[string]string{}
+		}
+		text = make()
+		v.memo[key] = text
+	}
+	return text
 }
 
 // answerOf is the published answer a comment replies to, if any.
@@ -316,10 +384,11 @@ func (v *threadView) answerOf(c *parley.Comment) *parley.Answer {
 // answers, with a link to reply to it in the thread.
 func (v *threadView) writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 	e := a.Expert
+	text := v.text()
 	b.WriteString(`<div class="expert-answer" role="note" id="answer-`)
 	b.WriteString(strconv.FormatInt(a.ID, 10))
-	b.WriteString(`" aria-label="Answer from `)
-	escape(b, e.Name)
+	b.WriteString(`" aria-label="`)
+	text.answerFrom.write(b, e.Name)
 	b.WriteString(`">`)
 	if a.LeadIn != "" {
 		b.WriteString(`<p class="lead-in">`)
@@ -362,18 +431,129 @@ func (v *threadView) writeAnswer(b *bytes.Buffer, a *parley.Answer) {
 		b.WriteString(strconv.FormatInt(a.CommentID, 10))
 		b.WriteString(`/reply?answer=`)
 		b.WriteString(strconv.FormatInt(a.ID, 10))
-		b.WriteString(`#reply-form">Reply<span class="visually-hidden"> to `)
-		escape(b, e.Name)
-		b.WriteString(`'s answer</span></a> `)
+		b.WriteString(`#reply-form">`)
+		text.replyToAnswer.write(b, e.Name)
+		b.WriteString(`</a> `)
 	}
 	// The answer's own page carries its title, portrait and share links.
 	b.WriteString(`<a class="share" href="/debates/`)
 	escape(b, v.debate.Slug)
 	b.WriteString(`/answers/`)
 	b.WriteString(strconv.FormatInt(a.ID, 10))
-	b.WriteString(`">Share<span class="visually-hidden"> `)
-	escape(b, e.Name)
-	b.WriteString(`'s answer</span></a></footer></div>`)
+	b.WriteString(`">`)
+	text.shareAnswer.write(b, e.Name)
+	b.WriteString(`</a></footer></div>`)
+}
+
+// threadText is the thread's words in one language. Each message is
+// formatted once, when the language is first read: a debate page writes
+// them once a comment.
+type threadText struct {
+	// Texts, escaped for HTML.
+	deleted, edited, awaiting, edit, del, moderate, pick string
+	// Messages with values and markup.
+	reply, report, inReplyTo, inReplyToAnswer, replyToAnswer, shareAnswer phrase
+	// answerFrom is an attribute's value.
+	answerFrom phrase
+}
+
+// threadTexts holds each language's threadText, by language code.
+var threadTexts sync.Map
+
+// text is the thread's words in the reader's language.
+func (v *threadView) text() *threadText {
+	if t, ok := threadTexts.Load(v.lang.Code); ok {
+		return t.(*threadText)
+	}
+	l := v.lang
+	t := &threadText{
+		deleted:         html.EscapeString(l.T("Comment deleted")),
+		edited:          html.EscapeString(l.T("edited")),
+		awaiting:        html.EscapeString(l.T("Awaiting moderation. Only you can see this comment until a moderator approves it.")),
+		edit:            html.EscapeString(l.T("Edit")),
+		del:             html.EscapeString(l.T("Delete")),
+		moderate:        html.EscapeString(l.T("Moderate")),
+		pick:            html.EscapeString(l.T("Add to questions")),
+		reply:           cutHTML(l, "Reply<span class=\"visually-hidden\"> to %s</span>", 1),
+		report:          cutHTML(l, "Report<span class=\"visually-hidden\"> the comment by %s</span>", 1),
+		inReplyTo:       cutHTML(l, "in reply to <a href=\"%[1]s\">%[2]s</a>", 2),
+		inReplyToAnswer: cutHTML(l, "in reply to <a href=\"%[1]s\">%[2]s's answer</a>", 2),
+		replyToAnswer:   cutHTML(l, "Reply<span class=\"visually-hidden\"> to %s's answer</span>", 1),
+		shareAnswer:     cutHTML(l, "Share<span class=\"visually-hidden\"> %s's answer</span>", 1),
+		answerFrom:      cutAttr(l, "Answer from %s", 1),
+	}
+	threadTexts.Store(l.Code, t)
+	return t
+}
+
+// writeTime writes a comment's time as appendTimes does, its displayed
+// form in the reader's language.
+func (v *threadView) writeTime(b *bytes.Buffer, t time.Time) {
+	if v.lang.Code == "en" {
+		b.Write(appendTimes(b.AvailableBuffer(), t))
+		return
+	}
+	b.WriteString(t.UTC().Format(time.RFC3339))
+	b.WriteString(`">`)
+	escape(b, v.lang.DateTime(t))
+}
+
+// phrase is a message with values, cut where the values go, so that
+// writing it escapes them into its text without formatting it again.
+type phrase []phrasePart
+
+type phrasePart struct {
+	text string
+	arg  int // the value written after text, -1 for none
+}
+
+// mark stands for the i-th value in a message being cut: a character of
+// Unicode's private use area, which no message and no escaping holds.
+func mark(i int) rune { return rune(0xE000 + i) }
+
+// cutHTML cuts a message that holds markup (see i18n.Lang.HTML).
+func cutHTML(l *i18n.Lang, key string, values int) phrase {
+	return cutPhrase(string(l.HTML(key, marks(values)...)), values)
+}
+
+// cutAttr cuts a message that is an attribute's value: all of it is escaped.
+func cutAttr(l *i18n.Lang, key string, values int) phrase {
+	return cutPhrase(html.EscapeString(l.T(key, marks(values)...)), values)
+}
+
+func marks(n int) []any {
+	m := make([]any, n)
+	for i := range m {
+		m[i] = string(mark(i))
+	}
+	return m
+}
+
+func cutPhrase(s string, values int) phrase {
+	var p phrase
+	for {
+		at, arg := -1, -1
+		for i := range values {
+			if j := strings.IndexRune(s, mark(i)); j >= 0 && (at < 0 || j < at) {
+				at, arg = j, i
+			}
+		}
+		if at < 0 {
+			return append(p, phrasePart{s, -1})
+		}
+		p = append(p, phrasePart{s[:at], arg})
+		s = s[at+len(string(mark(arg))):]
+	}
+}
+
+// write writes the phrase with its values, escaped.
+func (p phrase) write(b *bytes.Buffer, values ...string) {
+	for _, part := range p {
+		b.WriteString(part.text)
+		if part.arg >= 0 {
+			escape(b, values[part.arg])
+		}
+	}
 }
 
 // escape writes s with the five HTML-special characters escaped.

@@ -41,6 +41,9 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = max(pageNo, 1)
 	list, total, err := s.store.Debates(r.Context(), parley.DebateFilter{Public: true, Topic: topic, Offset: (pageNo - 1) * debatesPerPage, Limit: debatesPerPage})
+	if err == nil {
+		list, err = s.debatesIn(r.Context(), lang(r), list)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -53,7 +56,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 	base := "/topics/" + url.PathEscape(topic)
 	p := topicPage{pageMeta: s.meta(r, name), Topic: topic, Name: name, Debates: list, Page: pageNo,
 		Pages: (total + debatesPerPage - 1) / debatesPerPage}
-	p.Description = "Debates on " + strings.ToLower(name) + ": read the question, say what you think, hear from experts."
+	p.Description = lang(r).T("Debates on %s: read the question, say what you think, hear from experts.", strings.ToLower(name))
 	p.Feed = base + "/feed.atom"
 	if pageNo > 1 {
 		p.PrevURL = base + "?page=" + strconv.Itoa(pageNo-1)

@@ -32,7 +32,7 @@
   // Times shown in UTC ("26 Nov 2026, 14:05 UTC") are shown in the reader's
   // own time zone, with the UTC time kept as a tooltip.
   if (window.Intl && Intl.DateTimeFormat) {
-    var local = new Intl.DateTimeFormat(undefined, {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
+    var local = new Intl.DateTimeFormat([document.documentElement.lang, navigator.language], {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
     document.querySelectorAll("time[datetime]").forEach(function (el) {
       var text = el.textContent.trim();
       var when = new Date(el.getAttribute("datetime"));
@@ -80,7 +80,7 @@
       if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
     });
     var label = form.querySelector("label[for^=body]");
-    if (label) label.textContent = "Your reply";
+    if (label) label.textContent = main.dataset.replyLabel;
     form.querySelector("textarea").value = "";
     var parent = form.querySelector("input[name=parent_id]");
     if (!parent) {
@@ -90,7 +90,7 @@
       form.prepend(parent);
     }
     parent.value = link.dataset.replyTo;
-    form.querySelector("button[type=submit]").textContent = "Post reply";
+    form.querySelector("button[type=submit]").textContent = main.dataset.replyButton;
     article.after(form);
     form.querySelector("textarea").focus();
   });
@@ -100,6 +100,48 @@
     var button = e.target.querySelector("button[type=submit]");
     if (button) setTimeout(function () { button.disabled = true; }, 0);
   });
+  // "Translate from …" shows the comment's translation in place, labelled,
+  // with a button back to the original; without JavaScript the link leads
+  // to a page that shows both.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a.translate[data-comment]");
+    if (!link || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    var body = link.closest("article").querySelector(":scope > .body");
+    if (!body) return;
+    e.preventDefault();
+    var shown = body.parentNode.querySelector(":scope > .translation");
+    if (shown) { shown.hidden = false; body.hidden = true; return; }
+    link.setAttribute("aria-busy", "true");
+    fetch(link.href + "&format=json", {headers: {Accept: "application/json"}})
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (t) {
+        var box = document.createElement("div");
+        box.className = "translation";
+        box.lang = link.href.split("to=")[1].split("&")[0];
+        var label = document.createElement("p");
+        label.className = "translation-label";
+        label.setAttribute("role", "status");
+        label.textContent = t.label || t.problem;
+        box.append(label);
+        if (t.html) {
+          var text = document.createElement("div");
+          text.className = "body";
+          text.innerHTML = t.html; // sanitised by the server, as every comment
+          box.append(text);
+          var back = document.createElement("button");
+          back.type = "button";
+          back.className = "link-button";
+          back.textContent = t.original;
+          back.addEventListener("click", function () { box.hidden = true; body.hidden = false; link.focus(); });
+          box.append(back);
+          body.hidden = true;
+        }
+        body.after(box);
+      })
+      .catch(function () { location.href = link.href; })
+      .finally(function () { link.removeAttribute("aria-busy"); });
+  });
+
   // A page restored by the Back button gets its buttons back.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("button[type=submit][disabled]").forEach(function (b) { b.disabled = false; });
