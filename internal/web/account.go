@@ -213,7 +213,7 @@ func (s *Server) signIn(r *http.Request, email, password string) (*parley.User, 
 	email = parley.NormalizeEmail(email)
 	if email == "" || password == "" {
 		return nil, &parley.Error{Code: parley.EINVALID, Message: "Please give your email address and your password.",
-			Fields: map[string]string{"email": "Please give your email address and password."}}
+			Fields: map[string]string{"email": "Please give your email address and your password."}}
 	}
 	ctx := r.Context()
 	// Failures count against the address, except from a browser that has

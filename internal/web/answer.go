@@ -90,7 +90,7 @@ func (s *Server) requestMail(ctx context.Context, v *store.RequestView, reminder
 		ignore}
 	subject := l.T("A reader's question for you: “%s”", title)
 	if reminder > 0 {
-		subject = l.T("Reminder: A reader's question for you: “%s”", title)
+		subject = l.T("Reminder: a reader's question for you: “%s”", title)
 	}
 	return m.message(v.Expert.ContactEmail, subject+" · "+s.siteName())
 }

@@ -18,7 +18,7 @@ func (s *Server) refuseNUL(next http.Handler) http.Handler {
 		case strings.IndexByte(r.URL.Path, 0) >= 0:
 			s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "There is no page at this address."))
 		case strings.IndexByte(r.URL.RawQuery, 0) >= 0 || strings.Contains(r.URL.RawQuery, "%00"):
-			s.fail(w, r, parley.Errorf(parley.EINVALID, "The address holds a character that is not allowed (a NUL byte)."))
+			s.fail(w, r, parley.Errorf(parley.EINVALID, "The web address holds a character that is not allowed (a NUL byte)."))
 		default:
 			next.ServeHTTP(w, r)
 		}
