@@ -245,8 +245,9 @@ type parleyProcess struct {
 // environment.
 func startParleyProcess(t *testing.T, bin, dataDir, smtpURL string) *parleyProcess {
 	t.Helper()
+	// Without the 600 MB of language models, which would only slow it down.
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--demo=false",
-		"--smtp-url", smtpURL, "--post-rate", "0")
+		"--smtp-url", smtpURL, "--post-rate", "0", "--detect-languages=false")
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PARLEY_") {
 			cmd.Env = append(cmd.Env, kv)
