@@ -334,8 +334,18 @@ func serve(ctx context.Context, e *env, args []string) error {
 	// Background work (mail, scheduled debates) stops after the last
 	// request has finished, so a mail queued by it is still sent.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
-	go srv.Run(workCtx)
+	workDone := make(chan struct{})
+	go func() { srv.Run(workCtx); close(workDone) }()
+	defer func() {
+		// The work stops before the database closes: a job cut off in the
+		// middle would find it closed.
+		stopWork()
+		select {
+		case <-workDone:
+		case <-time.After(o.shutdownTimeout):
+			log.Warn("background work did not stop in time")
+		}
+	}()
 	httpServer := newHTTPServer(srv, log)
 	// Other nodes sharing a PostgreSQL database tell this one what they
 	// change; serve only once listening, so that no change goes unheard.

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-org/parley"
@@ -212,10 +213,14 @@ func NewServer(ctx context.Context, cfg Config, st *store.Store, md *media.Dir, 
 // addresses past their retention. Every node
 // runs it; the database makes sure each piece of work is done once.
 func (s *Server) Run(ctx context.Context) {
-	go s.outbox.Run(ctx)
-	go s.notify.Run(ctx)
-	go s.runLinkRequests(ctx)
-	go s.spam.run(ctx, s.log)
+	// Run returns once all of its work has stopped, so that the caller may
+	// close the database after it.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.outbox.Run(ctx) })
+	wg.Go(func() { s.notify.Run(ctx) })
+	wg.Go(func() { s.runLinkRequests(ctx) })
+	wg.Go(func() { s.spam.run(ctx, s.log) })
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()
 	var purged time.Time
