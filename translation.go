@@ -35,6 +35,44 @@ func (t *DebateTranslation) Normalize() error {
 	return p.Err()
 }
 
+// Over returns the debate as it reads in t's language: t's texts over d's
+// (a copy, since d may be shared by caches).
+func (t *DebateTranslation) Over(d *Debate) *Debate {
+	c := *d
+	c.Title, c.Question, c.BodyMD, c.BodyHTML = t.Title, t.Question, t.BodyMD, t.BodyHTML
+	if t.ImageCredit != "" {
+		c.ImageCredit = t.ImageCredit
+	}
+	return &c
+}
+
+// OverQuestions returns copies of a debate's featured questions with t's
+// framing lines and its answers' translations into t's language (answers
+// by answer and language); lines and answers not translated stay as they
+// are.
+func (t *DebateTranslation) OverQuestions(questions []*Question, answers map[int64]map[string]*AnswerTranslation) []*Question {
+	out := make([]*Question, len(questions))
+	for i, q := range questions {
+		c := *q
+		if html, ok := t.FramingHTML[q.ID]; ok {
+			c.FramingMD, c.FramingHTML = t.Framing[q.ID], html
+		}
+		c.Answers = make([]*Answer, len(q.Answers))
+		for j, a := range q.Answers {
+			ta := *a
+			if at := answers[a.ID][t.Language]; at != nil {
+				ta.BodyMD, ta.BodyHTML = at.BodyMD, at.BodyHTML
+				if at.LeadIn != "" {
+					ta.LeadIn = at.LeadIn
+				}
+			}
+			c.Answers[j] = &ta
+		}
+		out[i] = &c
+	}
+	return out
+}
+
 // AnswerTranslation is an editor's translation of a published expert
 // answer: its lead-in line and its text.
 type AnswerTranslation struct {

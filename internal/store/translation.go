@@ -125,13 +125,15 @@ func (s *Store) AnswerTranslations(ctx context.Context, debateID int64) (map[int
 	return out, s.fail(rows.Err())
 }
 
-// SaveAnswerTranslation adds or replaces an answer's translation into one
-// language; the debate's pages change with it.
-func (s *Store) SaveAnswerTranslation(ctx context.Context, t *parley.AnswerTranslation) error {
+// SaveAnswerTranslation adds or replaces the translation into one language
+// of an answer in the debate (ENOTFOUND for another debate's); the debate's
+// pages change with it.
+func (s *Store) SaveAnswerTranslation(ctx context.Context, debateID int64, t *parley.AnswerTranslation) error {
 	t.UpdatedAt = s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var debateID int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT q.debate_id FROM answers a JOIN questions q ON q.id = a.question_id WHERE a.id = ?`), t.AnswerID).Scan(&debateID)
+		var found int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT a.id FROM answers a JOIN questions q ON q.id = a.question_id
+			WHERE a.id = ? AND q.debate_id = ?`), t.AnswerID, debateID).Scan(&found)
 		if err == sql.ErrNoRows {
 			return parley.Errorf(parley.ENOTFOUND, "There is no such answer.")
 		}

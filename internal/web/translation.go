@@ -261,7 +261,7 @@ func (s *Server) renderTranslations(w http.ResponseWriter, r *http.Request, d *p
 	s.render(w, r, code, "admin_translations", p)
 }
 
-func (s *Server) translationsURL(d *parley.Debate, into string) string {
+func translationsURL(d *parley.Debate, into string) string {
 	return "/admin/debates/" + strconv.FormatInt(d.ID, 10) + "/translations?into=" + url.QueryEscape(into) + "&saved=1"
 }
 
@@ -296,7 +296,7 @@ func (s *Server) handleAdminSaveTranslation(w http.ResponseWriter, r *http.Reque
 		s.renderTranslations(w, r, d, into, &f, nil, code)
 		return
 	}
-	redirect(w, r, s.translationsURL(d, t.Language), http.StatusSeeOther)
+	redirect(w, r, translationsURL(d, t.Language), http.StatusSeeOther)
 }
 
 func (s *Server) handleAdminDeleteTranslation(w http.ResponseWriter, r *http.Request) {
@@ -322,36 +322,16 @@ func (s *Server) handleAdminSaveAnswerTranslation(w http.ResponseWriter, r *http
 	t := &parley.AnswerTranslation{AnswerID: f.AnswerID, Language: r.PostFormValue("language"), LeadIn: f.LeadIn, BodyMD: f.Body}
 	into := i18n.Get(t.Language)
 	err = t.Normalize()
-	if err == nil && !s.debateHasAnswer(r, d, t.AnswerID) {
-		err = parley.Errorf(parley.ENOTFOUND, "There is no such answer.")
-	}
 	if err == nil {
 		t.BodyHTML = s.articles.Render(t.BodyMD)
-		err = s.store.SaveAnswerTranslation(r.Context(), t)
+		err = s.store.SaveAnswerTranslation(r.Context(), d.ID, t)
 	}
 	if err != nil {
 		code := s.formFailed(w, r, err, &f.formState, "lead_in", "body")
 		s.renderTranslations(w, r, d, into, nil, &f, code)
 		return
 	}
-	redirect(w, r, s.translationsURL(d, t.Language)+"#answer-"+strconv.FormatInt(t.AnswerID, 10), http.StatusSeeOther)
-}
-
-// debateHasAnswer reports whether an answer belongs to the debate, so that
-// one debate's page cannot write another's answers.
-func (s *Server) debateHasAnswer(r *http.Request, d *parley.Debate, answerID int64) bool {
-	questions, err := s.store.Questions(r.Context(), d.ID)
-	if err != nil {
-		return false
-	}
-	for _, q := range questions {
-		for _, a := range q.Answers {
-			if a.ID == answerID {
-				return true
-			}
-		}
-	}
-	return false
+	redirect(w, r, translationsURL(d, t.Language)+"#answer-"+strconv.FormatInt(t.AnswerID, 10), http.StatusSeeOther)
 }
 
 // debateLanguage is one language a debate can be read in.
@@ -393,35 +373,11 @@ func (s *Server) debateIn(ctx context.Context, d *parley.Debate, questions []*pa
 		}
 		return d, questions, langs, nil
 	}
-	td := *d
-	td.Title, td.Question, td.BodyMD, td.BodyHTML = shown.Title, shown.Question, shown.BodyMD, shown.BodyHTML
-	if shown.ImageCredit != "" {
-		td.ImageCredit = shown.ImageCredit
-	}
 	answers, err := s.store.AnswerTranslations(ctx, d.ID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tq := make([]*parley.Question, len(questions))
-	for i, q := range questions {
-		c := *q
-		if html, ok := shown.FramingHTML[q.ID]; ok {
-			c.FramingMD, c.FramingHTML = shown.Framing[q.ID], html
-		}
-		c.Answers = make([]*parley.Answer, len(q.Answers))
-		for j, a := range q.Answers {
-			ta := *a
-			if t := answers[a.ID][l.Code]; t != nil {
-				ta.BodyMD, ta.BodyHTML = t.BodyMD, t.BodyHTML
-				if t.LeadIn != "" {
-					ta.LeadIn = t.LeadIn
-				}
-			}
-			c.Answers[j] = &ta
-		}
-		tq[i] = &c
-	}
-	return &td, tq, langs, nil
+	return shown.Over(d), shown.OverQuestions(questions, answers), langs, nil
 }
 
 // shownLanguage is the language a debate's text is shown in.

@@ -30,7 +30,9 @@ func TestEditorsTranslateADebate(t *testing.T) {
 	if _, err := s.store.SaveDebate(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	s.comment(d, 0, "Ana", "Clean rivers first.")
+	ana := s.comment(d, 0, "Ana", "Clean rivers first.")
+	answer := s.answered(d, ana, "Dr Ines Okafor", "Rivers need room.")
+	other := s.debate("lakes", parley.DebatePublished, false)
 	_, editor := s.account("Eda", parley.RoleEditor)
 	base := "/admin/debates/" + strconv.FormatInt(d.ID, 10) + "/translations"
 
@@ -54,13 +56,19 @@ func TestEditorsTranslateADebate(t *testing.T) {
 		wantContains(t, s.getIn(newBrowser(), "/", "de").body, `<h2 lang="de"><a href="/debates/rivers">Flüsse</a></h2>`)
 		wantContains(t, s.getIn(newBrowser(), "/", "en").body, `<h2 lang="en"><a href="/debates/rivers">Debate rivers</a></h2>`)
 	}
+	// An answer's translation, saved from its own debate's page only.
+	answerPath := "/answers/" + strconv.FormatInt(answer.ID, 10) + "/translations"
+	translated := url.Values{"language": {"de"}, "body": {"Flüsse brauchen Raum."}}
+	wantStatus(t, s.postForm(editor, "/admin/debates/"+strconv.FormatInt(other.ID, 10)+answerPath, translated), http.StatusNotFound)
+	wantStatus(t, s.postForm(editor, "/admin/debates/"+strconv.FormatInt(d.ID, 10)+answerPath, translated), http.StatusSeeOther)
 	german := s.getIn(newBrowser(), "/debates/rivers", "de")
 	wantContains(t, german.body, `<h1 lang="de">Flüsse</h1>`, "<em>Artikel</em>", "Clean rivers first.",
 		`<a href="/debates/rivers?lang=en" hreflang="en" lang="en">English</a>`, `<span aria-current="true" lang="de">Deutsch</span>`)
-	wantContains(t, german.body, de.T("This debate in other languages"))
+	wantContains(t, german.body, de.T("This debate in other languages"), "Flüsse brauchen Raum.")
 	english := s.getIn(newBrowser(), "/debates/rivers", "en")
 	wantContains(t, english.body, `<h1 lang="en">Debate rivers</h1>`, "Clean rivers first.", `hreflang="de" lang="de">Deutsch</a>`)
 	wantLacks(t, english.body, "Flüsse")
+	wantContains(t, english.body, "Rivers need room.")
 	// A language without a translation reads the original, marked as such.
 	french := s.getIn(newBrowser(), "/debates/rivers?lang=fr", "")
 	wantContains(t, french.body, `<h1 lang="en">Debate rivers</h1>`)
