@@ -60,10 +60,12 @@ func (l *Listener) Accept() (net.Conn, error) {
 		}
 		network, counted, reason := l.admit(c.RemoteAddr())
 		if reason != "" {
-			c.Close()
+			// Counted before it is closed: whoever sees the close finds
+			// the refusal counted already.
 			if l.cfg.Refused != nil {
 				l.cfg.Refused(reason)
 			}
+			c.Close()
 			continue
 		}
 		return &conn{Conn: c, l: l, network: network, counted: counted}, nil
